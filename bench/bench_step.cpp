@@ -1,0 +1,45 @@
+// Full-step throughput in the standard corridor (issue "Engine"/"Performance"): 10 m wide,
+// agents on a lattice at 1 person/m² (or 2), at rest, desired speed 1.34 m/s, dt 0.01 s.
+// Reports agent-updates per second; thread count is the second argument.
+#include <benchmark/benchmark.h>
+
+#include "crowdsafe/scenes.hpp"
+#include "crowdsafe/simulation.hpp"
+
+using namespace crowdsafe;
+
+namespace {
+
+void run_corridor(benchmark::State& state, double cutoff_m, bool pillars) {
+  const auto n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  const double density = static_cast<double>(state.range(2));
+  const Scenario sc = scenes::bench_corridor(n, density, cutoff_m, pillars);
+  Simulation sim(sc, {.threads = threads});
+  for (int k = 0; k < 20; ++k) sim.step();  // warm-up: caches, first neighbour build
+  const std::int64_t before = sim.agent_updates();
+  for (auto _ : state) sim.step();
+  const std::int64_t updates = sim.agent_updates() - before;
+  state.SetItemsProcessed(updates);
+  state.counters["agent_updates_per_s"] = benchmark::Counter(static_cast<double>(updates), benchmark::Counter::kIsRate);
+  state.counters["cutoff_m"] = sim.cutoff_m();
+}
+
+void BM_StepCorridor2_5m(benchmark::State& state) { run_corridor(state, 2.5, false); }
+void BM_StepCorridorBounded(benchmark::State& state) { run_corridor(state, 0.0, false); }
+void BM_StepCorridorPillars(benchmark::State& state) { run_corridor(state, 2.5, true); }
+
+void sizes(benchmark::internal::Benchmark* b) {
+  for (std::int64_t n : {1000, 10000, 100000})
+    for (std::int64_t t : {1, 2}) b->Args({n, t, 1});
+  b->Args({10000, 1, 2})->Args({10000, 2, 2});
+  b->ArgNames({"agents", "threads", "density"})->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+}  // namespace
+
+BENCHMARK(BM_StepCorridor2_5m)->Apply(sizes);
+BENCHMARK(BM_StepCorridorBounded)->Apply(sizes);
+BENCHMARK(BM_StepCorridorPillars)->Args({1000, 2, 1})->Args({10000, 2, 1})->ArgNames({"agents", "threads", "density"})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+BENCHMARK_MAIN();

@@ -1,0 +1,132 @@
+// The `crowdsafe` command: thin layer over the library; all logic lives in core/.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "crowdsafe/errors.hpp"
+#include "crowdsafe/runner.hpp"
+#include "crowdsafe/scenario.hpp"
+#include "crowdsafe/version.hpp"
+
+namespace {
+
+// Exit codes, documented in --help.
+constexpr int kOk = 0;
+constexpr int kSimulationFailed = 1;
+constexpr int kBadInput = 2;
+constexpr int kIoError = 3;
+constexpr int kInterrupted = 130;
+
+std::atomic<bool> g_stop{false};  // set only by the signal handler
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+std::string clock_text(double s) {
+  if (!(s >= 0) || s > 1e7) return "--:--";
+  const long t = static_cast<long>(s + 0.5);
+  char buf[32];
+  if (t >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  else std::snprintf(buf, sizeof buf, "%02ld:%02ld", t / 60, t % 60);
+  return buf;
+}
+
+void draw_progress(const crowdsafe::Progress& p) {
+  const double frac = p.duration_s > 0 ? std::min(1.0, p.simulated_s / p.duration_s) : 0.0;
+  const int width = 30;
+  const int filled = static_cast<int>(frac * width);
+  const double eta = frac > 0 ? p.wall_s * (1.0 - frac) / frac : -1.0;
+  std::fprintf(stderr, "\r[%.*s%*s] %5.1f%%  t=%7.1f s  agents %6zu  left %6lld  elapsed %s  ETA %s ",
+               filled, "##############################", width - filled, "", 100.0 * frac, p.simulated_s, p.agents,
+               static_cast<long long>(p.evacuated), clock_text(p.wall_s).c_str(), clock_text(eta).c_str());
+  std::fflush(stderr);
+}
+
+void print_summary(const crowdsafe::RunSummary& s, const std::string& out) {
+  std::printf("\n%s: %s\n", s.scenario.c_str(), s.status.c_str());
+  std::printf("  agents           %lld entered, %lld evacuated, %lld still inside\n",
+              static_cast<long long>(s.agents_total), static_cast<long long>(s.agents_evacuated),
+              static_cast<long long>(s.agents_remaining));
+  if (s.evacuation_time_p50_s >= 0)
+    std::printf("  exit times       P50 %.1f s, P95 %.1f s, last %.1f s\n", s.evacuation_time_p50_s,
+                s.evacuation_time_p95_s, s.evacuation_time_max_s);
+  std::printf("  simulated time   %.1f s in %lld steps\n", s.simulated_time_s, static_cast<long long>(s.steps));
+  std::printf("  wall time        %.2f s (%.1f× real time)\n", s.wall_time_s, s.real_time_factor);
+  std::printf("  throughput       %.3g agent-updates/s (%lld updates, cut-off %.2f m)\n", s.agent_updates_per_second,
+              static_cast<long long>(s.agent_updates), s.cutoff_m);
+  std::printf("  outputs          %s/summary.json%s%s\n", out.c_str(), s.trajectory_file.empty() ? "" : ", ",
+              s.trajectory_file.empty() ? "" : (out + "/" + s.trajectory_file).c_str());
+}
+
+int run_command(const std::string& scenario_path, const std::string& out, int threads, std::optional<std::uint64_t> seed,
+                std::optional<double> duration, bool quiet, bool no_trajectories) {
+  crowdsafe::Scenario sc = crowdsafe::read_scenario(scenario_path);
+  if (seed) sc.seed = *seed;
+  if (duration) sc.duration_s = *duration;
+  crowdsafe::RunOptions opt;
+  opt.threads = threads;
+  opt.record = !no_trajectories;
+  opt.stop = &g_stop;
+  const bool tty = isatty(STDERR_FILENO) && !quiet;
+  if (tty) opt.on_progress = draw_progress;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  if (!quiet)
+    std::fprintf(stderr, "crowdsafe %s: running %s (seed %llu) -> %s\n", crowdsafe::kVersion, scenario_path.c_str(),
+                 static_cast<unsigned long long>(sc.seed), out.c_str());
+  const crowdsafe::RunSummary s = crowdsafe::run_scenario(sc, out, opt);
+  if (tty) std::fputc('\n', stderr);
+  if (!quiet) print_summary(s, out);
+  if (s.status == "interrupted") return kInterrupted;
+  if (s.status != "completed") {
+    std::fprintf(stderr, "error: %s\n", s.status.c_str());
+    return kSimulationFailed;
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "crowdsafe: crowd simulation and evacuation planning for venues and events.\n\n"
+      "Typical use:\n"
+      "  crowdsafe run scenarios/festival-plaza/scenario.yaml --out runs/plaza\n"
+      "writes runs/plaza/trajectories.h5 (PedPy-compatible) and runs/plaza/summary.json.\n"
+      "Scenario format: docs/scenario-format.md; outputs: docs/output-format.md.\n\n"
+      "Exit codes: 0 ok, 1 simulation failed, 2 invalid input, 3 cannot write outputs, 130 interrupted."};
+  app.set_version_flag("--version", std::string("crowdsafe ") + crowdsafe::kVersion);
+  app.require_subcommand(1);
+
+  std::string scenario, out;
+  int threads = 0;
+  std::optional<std::uint64_t> seed;
+  std::optional<double> duration;
+  bool quiet = false, no_trajectories = false;
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario and write its run folder (trajectories.h5, summary.json).");
+  run->add_option("scenario", scenario, "Scenario file (YAML), e.g. scenarios/festival-plaza/scenario.yaml")->required();
+  run->add_option("--out,-o", out, "Run folder to write (created if missing)")->required();
+  run->add_option("--threads,-t", threads, "Worker threads; 0 = all cores. Results are identical for any count.")
+      ->check(CLI::Range(0, 1024));
+  run->add_option("--seed,-s", seed, "Random seed, overrides the scenario's `seed`");
+  run->add_option("--duration", duration, "Simulated time limit in seconds, overrides `duration_s`")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+  run->add_flag("--no-trajectories", no_trajectories, "Skip trajectories.h5 (for benchmarking)");
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (run->parsed()) return run_command(scenario, out, threads, seed, duration, quiet, no_trajectories);
+  } catch (const crowdsafe::InputError& e) {
+    std::cerr << e.what() << "\n";
+    return kBadInput;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kIoError;
+  }
+  return kOk;
+}

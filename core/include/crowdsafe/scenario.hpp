@@ -1,0 +1,133 @@
+#pragma once
+/// @file scenario.hpp
+/// A scenario: venue, people, where they go, and how long to simulate. Constant during a run.
+/// Every quantity is SI: metres, seconds, m/s, persons/s, persons/m², kg, N.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crowdsafe/errors.hpp"
+#include "crowdsafe/geometry.hpp"
+
+namespace crowdsafe {
+
+/// Social force model parameters (Helbing, Farkas & Vicsek 2000 unless noted).
+struct SocialForceParameters {
+  double mass_kg = 80.0;               ///< body mass, kg (HFV 2000)
+  double relaxation_time_s = 0.5;      ///< τ, s (HFV 2000)
+  double agent_strength_N = 2000.0;    ///< A, N (HFV 2000)
+  double agent_range_m = 0.08;         ///< B, m (HFV 2000)
+  double wall_strength_N = 2000.0;     ///< A_w, N (HFV 2000)
+  double wall_range_m = 0.08;          ///< B_w, m (HFV 2000)
+  double body_stiffness_kg_s2 = 1.2e5; ///< k, kg/s² (HFV 2000)
+  double friction_kg_m_s = 2.4e5;      ///< κ, kg/(m·s) (HFV 2000)
+  /// Anisotropy λ in [0, 1]: weight of the social force from people behind (1 = isotropic,
+  /// as HFV 2000; Helbing & Molnár 1995 form).
+  double anisotropy = 1.0;
+  /// Safe time headway T, s: desired speed is capped at (gap ahead) / T, so people keep the
+  /// spacing that real walkers keep (Weidmann 1993 fundamental diagram). 0 turns this off.
+  double time_headway_s = 0.4;
+  /// Who counts as "ahead" for the headway rule: a person whose centre is within this fraction
+  /// of the contact distance (r_i + r_j) of my line of travel. Below 1, people walking
+  /// staggered (the zipper effect in bottlenecks, Hoogendoorn & Daamen 2005) do not block.
+  double headway_lateral_factor = 1.0;
+  /// Neighbour cut-off, m. 0 = derived: the distance beyond which the neglected repulsion is
+  /// below `cutoff_tolerance` × the driving force m·v0/τ.
+  double cutoff_m = 0.0;
+  double cutoff_tolerance = 1e-3;      ///< fraction of the driving force, see cutoff_m
+  double max_speed_factor = 1.3;       ///< speed cap = factor × desired speed (HFV 2000: 1.3)
+};
+
+/// Demographic profile: desired speed and body radius distributions.
+struct Profile {
+  std::string name = "adults";
+  double speed_mean_m_s = 1.34;  ///< desired speed mean, m/s (Weidmann 1993)
+  double speed_sd_m_s = 0.26;    ///< desired speed standard deviation, m/s (Weidmann 1993)
+  double speed_min_m_s = 0.5;    ///< truncation of the speed distribution, m/s
+  double speed_max_m_s = 2.0;    ///< truncation of the speed distribution, m/s
+  double radius_min_m = 0.20;    ///< body radius, uniform in [min, max], m (see docs/model.md)
+  double radius_max_m = 0.25;
+};
+
+/// A named area (exit, destination) in the walkable area.
+struct Area {
+  std::string name;
+  std::vector<Polygon> shape;
+  SourceLocation where;
+};
+
+/// Where a group heads for.
+struct Target {
+  enum class Kind { NearestExit, Exit, Destination, Direction };
+  Kind kind = Kind::NearestExit;
+  std::string name;   ///< exit or destination name (Kind::Exit / Kind::Destination)
+  Vec2 direction;     ///< unit vector (Kind::Direction, e.g. periodic corridors)
+};
+
+/// One window of an arrival schedule: `rate_per_s` persons/s from begin_s to end_s.
+struct ArrivalWindow {
+  double begin_s = 0.0;
+  double end_s = 0.0;
+  double rate_per_s = 0.0;
+};
+
+/// People present at the start, placed in `area` (count or density given).
+struct Group {
+  std::string name;
+  std::vector<Polygon> area;
+  std::optional<std::int64_t> count;          ///< persons
+  std::optional<double> density_per_m2;       ///< persons/m² (alternative to count)
+  std::vector<Vec2> positions;                ///< explicit start positions, m (instead of area)
+  Profile profile;
+  Target target;
+  double premovement_s = 0.0;                 ///< time before starting to walk, s
+  SourceLocation where;
+};
+
+/// People arriving over time in `area` following `schedule`.
+struct Source {
+  std::string name;
+  std::vector<Polygon> area;
+  std::vector<ArrivalWindow> schedule;
+  Profile profile;
+  Target target;
+  SourceLocation where;
+};
+
+/// Periodic boundary in x (for fundamental-diagram studies): positions wrap at [x0, x0+length).
+struct Periodic {
+  double x0_m = 0.0;
+  double length_m = 0.0;
+};
+
+/// A complete scenario.
+struct Scenario {
+  std::string name;
+  std::filesystem::path file;             ///< where it was read from (empty if built in code)
+  std::string description;
+  std::vector<Polygon> walkable;          ///< walkable area; holes are obstacles, m
+  std::vector<Area> exits;                ///< people reaching an exit leave the simulation
+  std::vector<Area> destinations;         ///< people reaching a destination stay there
+  std::vector<Group> groups;
+  std::vector<Source> sources;
+  double duration_s = 600.0;              ///< simulated time limit, s
+  double time_step_s = 0.01;              ///< integration step, s
+  double output_interval_s = 0.1;         ///< trajectory frame interval, s
+  std::uint64_t seed = 1;
+  bool stop_when_empty = true;            ///< end early once everybody has left
+  double navigation_cell_m = 0.1;         ///< distance-field grid cell, m
+  std::optional<Periodic> periodic;
+  SocialForceParameters model;
+  std::string source_text;                ///< the scenario file's text (hashed into outputs)
+};
+
+/// Reads a YAML scenario file; relative paths inside resolve against its folder.
+/// Throws InputError listing every problem with file, line, column and field.
+Scenario read_scenario(const std::filesystem::path& file);
+/// Parses scenario YAML text; `file` is used in messages and to resolve relative paths.
+Scenario parse_scenario(const std::string& yaml_text, const std::filesystem::path& file);
+
+}  // namespace crowdsafe

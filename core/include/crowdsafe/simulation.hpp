@@ -1,0 +1,73 @@
+#pragma once
+/// @file simulation.hpp
+/// The step loop. A Simulation owns a constant Scenario and the mutable agent state; step()
+/// advances time by one time step through named phases:
+///   neighbours -> routing -> forces (parallel) -> integrate + checks (parallel)
+///   -> leave + spawn (serial, id order).
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crowdsafe/agents.hpp"
+#include "crowdsafe/scenario.hpp"
+
+namespace crowdsafe {
+
+/// How to run (never changes results).
+struct SimulationOptions {
+  int threads = 0;  ///< worker threads; 0 = all cores
+};
+
+/// Wall time spent in each phase since construction, s.
+struct PhaseTimes {
+  static constexpr std::array<const char*, 5> kNames{"neighbours", "routing", "forces", "integrate", "spawn"};
+  std::array<double, 5> seconds{};
+};
+
+class Simulation {
+ public:
+  /// Prepares navigation fields and places the initial groups. Throws InputError for invalid
+  /// parameters, groups or sources outside the walkable area, and unreachable targets.
+  explicit Simulation(Scenario scenario, SimulationOptions options = {});
+  ~Simulation();
+  Simulation(Simulation&&) noexcept;
+  Simulation& operator=(Simulation&&) noexcept;
+
+  /// Advances by one time step. Throws SimulationError naming agent, step and time when the
+  /// state becomes non-finite or an agent crosses a wall.
+  void step();
+  /// True once duration_s is reached, or (stop_when_empty) nobody is left and nobody will come.
+  bool finished() const;
+
+  /// Simulated time, s.
+  double time_s() const;
+  /// Number of completed steps.
+  std::int64_t step_count() const;
+  /// Sum over steps of the agents present in that step (agent-updates).
+  std::int64_t agent_updates() const;
+  /// Current agents (structure-of-arrays, slot order = id order).
+  const AgentState& agents() const;
+  /// One record per agent that ever existed, indexed by AgentId value.
+  const std::vector<AgentRecord>& records() const;
+  const Scenario& scenario() const;
+  /// Neighbour cut-off in use, m.
+  double cutoff_m() const;
+  PhaseTimes phase_times() const;
+  /// Group names (groups then sources), indexed like AgentRecord::group.
+  std::vector<std::string> group_names() const;
+
+  /// Adds an agent now; throws InputError when it is outside the walkable area, overlaps a wall
+  /// or has invalid parameters.
+  AgentId add_agent(const AgentDef& def);
+  /// Removes an agent (recorded as not evacuated); returns false when the id is not present.
+  bool remove_agent(AgentId id);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crowdsafe

@@ -1,0 +1,41 @@
+#include "crowdsafe/agents.hpp"
+
+namespace crowdsafe {
+
+void AgentState::reserve(std::size_t n) {
+  id.reserve(n);
+  position.reserve(n);
+  velocity.reserve(n);
+  contact_force_N.reserve(n);
+  desired_speed_m_s.reserve(n);
+  radius_m.reserve(n);
+  group.reserve(n);
+  target.reserve(n);
+  start_time_s.reserve(n);
+}
+
+void AgentState::move_slot(std::size_t from, std::size_t to) {
+  id[to] = id[from];
+  position[to] = position[from];
+  velocity[to] = velocity[from];
+  contact_force_N[to] = contact_force_N[from];
+  desired_speed_m_s[to] = desired_speed_m_s[from];
+  radius_m[to] = radius_m[from];
+  group[to] = group[from];
+  target[to] = target[from];
+  start_time_s[to] = start_time_s[from];
+}
+
+void AgentState::resize(std::size_t n) {
+  id.resize(n);
+  position.resize(n);
+  velocity.resize(n);
+  contact_force_N.resize(n);
+  desired_speed_m_s.resize(n);
+  radius_m.resize(n);
+  group.resize(n);
+  target.resize(n);
+  start_time_s.resize(n);
+}
+
+}  // namespace crowdsafe

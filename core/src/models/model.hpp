@@ -1,0 +1,43 @@
+#pragma once
+// The locomotion-model seam: frozen state in, accelerations out. A model writes only the output
+// slots it is given and reads nothing mutable, so the step can run it in parallel blocks.
+
+#include <cstdint>
+#include <span>
+
+#include "../neighbor_grid.hpp"
+#include "../wall_grid.hpp"
+#include "crowdsafe/vec2.hpp"
+
+namespace crowdsafe::detail {
+
+/// Frozen per-step input shared by all agents (indexed by slot).
+struct StepInput {
+  std::span<const Vec2> position;            ///< m
+  std::span<const Vec2> velocity;            ///< m/s
+  std::span<const double> radius;            ///< m
+  std::span<const double> desired_speed;     ///< m/s (0 = stand still)
+  std::span<const Vec2> desired_direction;   ///< unit vectors (or zero)
+  const NeighborGrid* neighbors = nullptr;
+  const WallGrid* walls = nullptr;
+  double time_step_s = 0.01;
+};
+
+/// Per-agent outputs written by a model.
+struct StepOutput {
+  std::span<Vec2> acceleration;        ///< m/s²
+  std::span<double> contact_force_N;   ///< magnitude of summed body compression forces, N
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  /// Computes outputs for the agents whose slots are listed in `slots`.
+  virtual void accelerate(const StepInput& in, std::span<const std::uint32_t> slots, const StepOutput& out) const = 0;
+  /// Neighbour cut-off the model needs, m.
+  virtual double cutoff_m() const = 0;
+  /// Distance from a wall beyond which walls exert no force, m.
+  virtual double wall_reach_m() const = 0;
+};
+
+}  // namespace crowdsafe::detail

@@ -1,0 +1,125 @@
+#include "navigation.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "fast_marching.hpp"
+
+namespace crowdsafe::detail {
+
+namespace {
+
+// Paths keep clear of walls: the front slows within kClearance_m of a wall, so shortest paths
+// round corners at a body's distance instead of grazing them, and run through door centres.
+constexpr double kClearance_m = 0.6;
+constexpr double kMinSpeed = 0.2;
+
+double smoothstep(double x) {
+  x = std::clamp(x, 0.0, 1.0);
+  return x * x * (3.0 - 2.0 * x);
+}
+
+}  // namespace
+
+Navigation::Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
+                       std::vector<NavTarget> targets)
+    : grid_(GridSpec::covering(bounds(walkable), cell_m, 2 * cell_m)), targets_(std::move(targets)) {
+  speed_.assign(grid_.size(), 0.0f);
+  for (int iy = 0; iy < grid_.ny; ++iy)
+    for (int ix = 0; ix < grid_.nx; ++ix) {
+      const Vec2 c = grid_.center(ix, iy);
+      if (!contains(walkable, c)) continue;
+      const double clear = walls.clearance(c);
+      speed_[grid_.index(ix, iy)] = static_cast<float>(kMinSpeed + (1.0 - kMinSpeed) * smoothstep(clear / kClearance_m));
+    }
+  fields_.reserve(targets_.size());
+  for (const auto& t : targets_) fields_.push_back(t.area.empty() ? Field{} : march(t));
+}
+
+Navigation::Field Navigation::march(const NavTarget& target) const {
+  std::vector<std::uint8_t> seed(grid_.size(), 0);
+  for (int iy = 0; iy < grid_.ny; ++iy)
+    for (int ix = 0; ix < grid_.nx; ++ix)
+      if (contains(target.area, grid_.center(ix, iy))) seed[grid_.index(ix, iy)] = 1;
+  Field f;
+  f.distance = fast_marching(grid_, speed_, seed);
+  f.dir_x.assign(grid_.size(), 0.0f);
+  f.dir_y.assign(grid_.size(), 0.0f);
+  const auto& d = f.distance;
+  auto at = [&](int ix, int iy) {
+    if (ix < 0 || iy < 0 || ix >= grid_.nx || iy >= grid_.ny) return std::numeric_limits<double>::infinity();
+    return static_cast<double>(d[grid_.index(ix, iy)]);
+  };
+  // Central differences where both neighbours are reachable, one-sided next to walls.
+  auto slope = [](double minus, double here, double plus) {
+    const bool m = std::isfinite(minus), p = std::isfinite(plus);
+    if (m && p) return 0.5 * (plus - minus);
+    if (p) return plus - here;
+    if (m) return here - minus;
+    return 0.0;
+  };
+  for (int iy = 0; iy < grid_.ny; ++iy)
+    for (int ix = 0; ix < grid_.nx; ++ix) {
+      const std::size_t c = grid_.index(ix, iy);
+      if (!std::isfinite(d[c]) || seed[c]) continue;
+      const double here = d[c];
+      const Vec2 g{slope(at(ix - 1, iy), here, at(ix + 1, iy)), slope(at(ix, iy - 1), here, at(ix, iy + 1))};
+      const Vec2 dir = normalized(-g);
+      f.dir_x[c] = static_cast<float>(dir.x);
+      f.dir_y[c] = static_cast<float>(dir.y);
+    }
+  return f;
+}
+
+Vec2 Navigation::direction(std::size_t target, Vec2 p) const {
+  const Field& f = fields_[target];
+  if (f.distance.empty()) return targets_[target].direction;
+  // Bilinear blend of the four surrounding cell centres, skipping unreachable ones.
+  const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
+  const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
+  const int ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
+  const double ux = fx - ix, uy = fy - iy;
+  Vec2 sum;
+  for (int dy = 0; dy <= 1; ++dy)
+    for (int dx = 0; dx <= 1; ++dx) {
+      const int cx = ix + dx, cy = iy + dy;
+      if (cx < 0 || cy < 0 || cx >= grid_.nx || cy >= grid_.ny) continue;
+      const std::size_t c = grid_.index(cx, cy);
+      if (!std::isfinite(f.distance[c])) continue;
+      const double w = (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy);
+      sum += Vec2{f.dir_x[c], f.dir_y[c]} * w;
+    }
+  if (norm2(sum) < 1e-12) {
+    const std::size_t c = grid_.cell_of(p);
+    return {f.dir_x[c], f.dir_y[c]};
+  }
+  return normalized(sum);
+}
+
+double Navigation::distance(std::size_t target, Vec2 p) const {
+  const Field& f = fields_[target];
+  if (f.distance.empty()) return 0.0;
+  const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
+  const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
+  const int ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
+  const double ux = fx - ix, uy = fy - iy;
+  double sum = 0.0, wsum = 0.0;
+  for (int dy = 0; dy <= 1; ++dy)
+    for (int dx = 0; dx <= 1; ++dx) {
+      const int cx = ix + dx, cy = iy + dy;
+      if (cx < 0 || cy < 0 || cx >= grid_.nx || cy >= grid_.ny) continue;
+      const float v = f.distance[grid_.index(cx, cy)];
+      if (!std::isfinite(v)) continue;
+      const double w = (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy) + 1e-9;
+      sum += w * v;
+      wsum += w;
+    }
+  return wsum > 0 ? sum / wsum : std::numeric_limits<double>::infinity();
+}
+
+bool Navigation::in_target(std::size_t target, Vec2 p) const {
+  const auto& area = targets_[target].area;
+  return !area.empty() && contains(area, p);
+}
+
+}  // namespace crowdsafe::detail

@@ -1,0 +1,51 @@
+#pragma once
+// Route guidance: one travel-distance field per target, computed once by fast marching, and the
+// desired walking direction read from its gradient. Agents never plan routes during a step.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../grid.hpp"
+#include "../wall_grid.hpp"
+#include "crowdsafe/geometry.hpp"
+
+namespace crowdsafe::detail {
+
+/// What agents can head for: an area (exit(s) or destination) or a fixed direction.
+struct NavTarget {
+  std::string name;
+  std::vector<Polygon> area;  ///< empty for a direction target
+  Vec2 direction;             ///< unit vector for a direction target
+};
+
+class Navigation {
+ public:
+  /// Marches one field per area target over the walkable area with cells of `cell_m`.
+  Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
+             std::vector<NavTarget> targets);
+
+  /// Desired walking direction (unit vector, or zero inside the target area / unreachable).
+  Vec2 direction(std::size_t target, Vec2 p) const;
+  /// Remaining path length to the target, m (+inf when unreachable).
+  double distance(std::size_t target, Vec2 p) const;
+  /// True when p lies in the target's area.
+  bool in_target(std::size_t target, Vec2 p) const;
+  std::size_t target_count() const { return targets_.size(); }
+  const NavTarget& target(std::size_t t) const { return targets_[t]; }
+  const GridSpec& grid() const { return grid_; }
+
+ private:
+  struct Field {
+    std::vector<float> distance;   // per cell, m
+    std::vector<float> dir_x, dir_y;
+  };
+  Field march(const NavTarget& target) const;
+
+  GridSpec grid_;
+  std::vector<float> speed_;            // eikonal speed per cell (0 = not walkable)
+  std::vector<NavTarget> targets_;
+  std::vector<Field> fields_;           // one per target (empty for direction targets)
+};
+
+}  // namespace crowdsafe::detail

@@ -1,0 +1,571 @@
+#include "crowdsafe/simulation.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <thread>
+
+#include "models/social_force.hpp"
+#include "navigation/navigation.hpp"
+#include "neighbor_grid.hpp"
+#include "random.hpp"
+#include "venue/placement.hpp"
+#include "wall_grid.hpp"
+
+namespace crowdsafe {
+
+using detail::Stream;
+
+namespace {
+
+// Parallel blocks have a fixed size so the split never depends on the thread count (results do
+// not either: each agent's force is computed alone from frozen state).
+constexpr std::size_t kGrain = 256;
+
+double clock_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string fmt(const char* f, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+/// Arrival state of one source (piecewise-constant Poisson process).
+struct Arrivals {
+  double next_s = 0.0;          // time of the next arrival, s (+inf when the schedule is over)
+  std::uint64_t drawn = 0;      // arrivals drawn so far (random key)
+  std::int64_t waiting = 0;     // arrived but not yet placed (area full)
+  std::uint64_t placed = 0;
+};
+
+}  // namespace
+
+struct Simulation::Impl {
+  Scenario sc;
+  SimulationOptions options;
+  tbb::task_arena arena;
+  detail::WallGrid walls;
+  std::unique_ptr<detail::Navigation> nav;
+  std::unique_ptr<detail::Model> model;
+  detail::NeighborGrid neighbors;
+  AgentState agents;
+  std::vector<AgentRecord> records;
+  std::vector<std::size_t> id_to_slot;  // by id value; npos when gone
+  std::vector<Vec2> desired_dir;
+  std::vector<double> desired_speed;
+  std::vector<Vec2> accel;
+  std::vector<Vec2> previous_position;
+  std::vector<std::int32_t> group_target;   // nav target per group (groups then sources)
+  std::vector<const Profile*> group_profile;
+  std::vector<std::string> group_names;
+  std::vector<Arrivals> arrivals;
+  std::vector<Box> exit_boxes;
+  double max_radius = 0.0;
+  double max_speed = 0.0;
+  std::int64_t steps = 0;
+  std::int64_t updates = 0;
+  PhaseTimes times;
+
+  static constexpr std::size_t kNoSlot = std::numeric_limits<std::size_t>::max();
+
+  Impl(Scenario s, SimulationOptions o)
+      : sc(std::move(s)), options(o), arena(o.threads > 0 ? o.threads : tbb::task_arena::automatic) {}
+
+  double now() const { return static_cast<double>(steps) * sc.time_step_s; }
+
+  // ------------------------------------------------------------------ set-up
+  void setup() {
+    ProblemList problems;
+    if (sc.walkable.empty()) problems.add({sc.file.string()}, "venue.walkable", "no walkable area given");
+    if (!(sc.time_step_s > 0.0 && sc.time_step_s <= 0.1) || !std::isfinite(sc.time_step_s))
+      problems.add({sc.file.string()}, "time_step_s", "must be in (0, 0.1] s");
+    if (!(sc.duration_s > 0.0) || !std::isfinite(sc.duration_s))
+      problems.add({sc.file.string()}, "duration_s", "must be a finite number > 0 s");
+    if (!(sc.navigation_cell_m >= 0.02 && sc.navigation_cell_m <= 2.0))
+      problems.add({sc.file.string()}, "navigation_cell_m", "must be in [0.02, 2] m");
+    problems.throw_if_any();
+
+    auto collect_profile = [&](const Profile& p) {
+      max_radius = std::max(max_radius, p.radius_max_m);
+      max_speed = std::max(max_speed, p.speed_max_m_s);
+    };
+    for (const auto& g : sc.groups) collect_profile(g.profile);
+    for (const auto& s : sc.sources) collect_profile(s.profile);
+    if (max_radius <= 0.0) max_radius = 0.35;
+    if (max_speed <= 0.0) max_speed = 2.0;
+
+    model = std::make_unique<detail::SocialForce>(sc.model, max_radius, max_speed);
+    const Box box = bounds(sc.walkable);
+    walls = detail::WallGrid(wall_segments(), box, 1.0,
+                             std::max(model->wall_reach_m(), 2.0 * max_radius + 0.5));
+    neighbors.configure(box, model->cutoff_m(), sc.periodic);
+
+    build_targets();
+    for (const auto& e : sc.exits) exit_boxes.push_back(bounds(e.shape));
+    check_reachability();
+    place_groups();
+    start_sources();
+  }
+
+  // The walkable boundary, less the seams of a periodic corridor (people pass through those).
+  std::vector<Segment> wall_segments() const {
+    auto segs = boundary_segments(sc.walkable);
+    if (!sc.periodic) return segs;
+    const double x0 = sc.periodic->x0_m, x1 = x0 + sc.periodic->length_m;
+    auto on_seam = [&](const Segment& s) {
+      const double tol = 1e-9 * std::max(1.0, std::abs(x1));
+      return (std::abs(s.a.x - x0) < tol && std::abs(s.b.x - x0) < tol) ||
+             (std::abs(s.a.x - x1) < tol && std::abs(s.b.x - x1) < tol);
+    };
+    std::erase_if(segs, on_seam);
+    return segs;
+  }
+
+  void build_targets() {
+    std::vector<detail::NavTarget> targets;
+    std::map<std::string, std::int32_t> index;
+    auto target_of = [&](const Target& t, const SourceLocation& where, const std::string& field) -> std::int32_t {
+      std::string key;
+      detail::NavTarget nt;
+      switch (t.kind) {
+        case Target::Kind::NearestExit: {
+          key = "nearest_exit";
+          if (sc.exits.empty()) throw InputError(where, field, "targets the nearest exit but the scenario has no exits; add an exit or set a target");
+          nt.name = "nearest exit";
+          for (const auto& e : sc.exits) nt.area.insert(nt.area.end(), e.shape.begin(), e.shape.end());
+          break;
+        }
+        case Target::Kind::Exit:
+        case Target::Kind::Destination: {
+          const bool exit = t.kind == Target::Kind::Exit;
+          const auto& list = exit ? sc.exits : sc.destinations;
+          auto it = std::find_if(list.begin(), list.end(), [&](const Area& a) { return a.name == t.name; });
+          if (it == list.end())
+            throw InputError(where, field, fmt("unknown %s '%s'", exit ? "exit" : "destination", t.name.c_str()));
+          key = (exit ? "exit:" : "destination:") + t.name;
+          nt.name = key;
+          nt.area = it->shape;
+          break;
+        }
+        case Target::Kind::Direction:
+          key = fmt("direction:%.17g,%.17g", t.direction.x, t.direction.y);
+          nt.name = key;
+          nt.direction = normalized(t.direction);
+          if (norm2(nt.direction) == 0.0) throw InputError(where, field, "direction must be a non-zero vector");
+          break;
+      }
+      auto [it, inserted] = index.emplace(key, static_cast<std::int32_t>(targets.size()));
+      if (inserted) targets.push_back(std::move(nt));
+      return it->second;
+    };
+    for (std::size_t g = 0; g < sc.groups.size(); ++g) {
+      const auto& grp = sc.groups[g];
+      group_target.push_back(target_of(grp.target, grp.where, fmt("groups[%zu].target", g)));
+      group_profile.push_back(&grp.profile);
+      group_names.push_back(grp.name);
+    }
+    for (std::size_t s = 0; s < sc.sources.size(); ++s) {
+      const auto& src = sc.sources[s];
+      group_target.push_back(target_of(src.target, src.where, fmt("sources[%zu].target", s)));
+      group_profile.push_back(&src.profile);
+      group_names.push_back(src.name);
+    }
+    nav = std::make_unique<detail::Navigation>(sc.walkable, walls, sc.navigation_cell_m, std::move(targets));
+  }
+
+  // Every group and source area must be walkable and connected to its target.
+  void check_reachability() {
+    ProblemList problems;
+    auto check_area = [&](const std::vector<Polygon>& area, std::int32_t target, const SourceLocation& where,
+                          const std::string& field, const std::string& name) {
+      const Vec2 c = centroid(area.front());
+      std::size_t inside = 0, reachable = 0;
+      const Box b = bounds(area);
+      for (int iy = 0; iy < 9; ++iy)
+        for (int ix = 0; ix < 9; ++ix) {
+          const Vec2 p{b.min.x + (ix + 0.5) / 9 * b.width(), b.min.y + (iy + 0.5) / 9 * b.height()};
+          if (!contains(area, p)) continue;
+          if (!contains(sc.walkable, p)) continue;
+          ++inside;
+          if (std::isfinite(nav->distance(static_cast<std::size_t>(target), p))) ++reachable;
+        }
+      if (inside == 0)
+        problems.add(where, field + ".area",
+                     fmt("'%s' (centred at %.2f, %.2f m) lies outside the walkable area; move it inside the venue",
+                         name.c_str(), c.x, c.y));
+      else if (reachable == 0)
+        problems.add(where, field + ".target",
+                     fmt("'%s' cannot reach its target '%s': no walkable path connects them; check the geometry "
+                         "for a closed door or a gap narrower than the navigation grid (%.2f m)",
+                         name.c_str(), nav->target(static_cast<std::size_t>(target)).name.c_str(), sc.navigation_cell_m));
+    };
+    for (std::size_t g = 0; g < sc.groups.size(); ++g)
+      if (!sc.groups[g].area.empty())
+        check_area(sc.groups[g].area, group_target[g], sc.groups[g].where, fmt("groups[%zu]", g), sc.groups[g].name);
+    for (std::size_t s = 0; s < sc.sources.size(); ++s)
+      if (!sc.sources[s].area.empty())
+        check_area(sc.sources[s].area, group_target[sc.groups.size() + s], sc.sources[s].where, fmt("sources[%zu]", s),
+                   sc.sources[s].name);
+    problems.throw_if_any();
+  }
+
+  Profile profile_for(std::int32_t group) const { return *group_profile[static_cast<std::size_t>(group)]; }
+
+  // Desired speed and radius are drawn once per agent id from the keyed generator.
+  void draw_body(std::int64_t id, const Profile& p, double& speed, double& radius) const {
+    const auto key = static_cast<std::uint64_t>(id);
+    double v = p.speed_mean_m_s + p.speed_sd_m_s * detail::normal(sc.seed, Stream::DesiredSpeed, key);
+    speed = std::clamp(v, p.speed_min_m_s, p.speed_max_m_s);
+    radius = p.radius_min_m + (p.radius_max_m - p.radius_min_m) * detail::uniform(sc.seed, Stream::Radius, key);
+  }
+
+  // Explicit positions must be walkable, clear of walls and connected to the target.
+  void check_positions(std::size_t g) {
+    const Group& grp = sc.groups[g];
+    ProblemList problems;
+    for (std::size_t k = 0; k < grp.positions.size(); ++k) {
+      const Vec2 p = grp.positions[k];
+      const std::string field = fmt("groups[%zu].positions[%zu]", g, k);
+      if (!is_finite(p) || !contains(sc.walkable, p))
+        problems.add(grp.where, field, fmt("(%.3f, %.3f) m is outside the walkable area", p.x, p.y));
+      else if (walls.clearance(p) < grp.profile.radius_min_m)
+        problems.add(grp.where, field, fmt("(%.3f, %.3f) m is inside a wall (closer than a body radius)", p.x, p.y));
+      else if (!std::isfinite(nav->distance(static_cast<std::size_t>(group_target[g]), p)))
+        problems.add(grp.where, field, fmt("(%.3f, %.3f) m cannot reach its target", p.x, p.y));
+    }
+    problems.throw_if_any();
+  }
+
+  void place_groups() {
+    for (std::size_t g = 0; g < sc.groups.size(); ++g) {
+      const Group& grp = sc.groups[g];
+      std::int64_t count = grp.count.value_or(0);
+      if (!grp.count && grp.density_per_m2) count = static_cast<std::int64_t>(std::llround(*grp.density_per_m2 * area(grp.area)));
+      std::vector<Vec2> pts;
+      if (!grp.positions.empty()) {
+        pts = grp.positions;
+        count = static_cast<std::int64_t>(pts.size());
+        check_positions(g);
+      } else {
+        pts = detail::place_on_lattice(grp.area, sc.walkable, walls, count, grp.profile.radius_max_m, sc.seed,
+                                       static_cast<std::uint64_t>(g));
+      }
+      if (static_cast<std::int64_t>(pts.size()) < count)
+        throw InputError(grp.where, fmt("groups[%zu].count", g),
+                         fmt("cannot place %lld persons in '%s': its walkable part (%.1f m²) holds at most %zu at "
+                             "10 persons/m²; enlarge the area or lower the count",
+                             static_cast<long long>(count), grp.name.c_str(), area(grp.area), pts.size()));
+      for (const Vec2 p : pts) {
+        AgentDef def;
+        def.position = p;
+        def.group = static_cast<std::int32_t>(g);
+        def.target = group_target[g];
+        def.start_time_s = grp.premovement_s;
+        const auto id = static_cast<std::int64_t>(records.size());
+        draw_body(id, grp.profile, def.desired_speed_m_s, def.radius_m);
+        insert(def);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ arrivals
+  double draw_next_arrival(std::size_t s, double after) {
+    const Source& src = sc.sources[s];
+    Arrivals& a = arrivals[s];
+    double t = after;
+    for (const auto& w : src.schedule) {
+      if (w.end_s <= t || w.rate_per_s <= 0.0) continue;
+      t = std::max(t, w.begin_s);
+      const double u = detail::uniform(sc.seed, Stream::Arrival, s, a.drawn++);
+      const double gap = -std::log(1.0 - u) / w.rate_per_s;
+      if (t + gap < w.end_s) return t + gap;
+      t = w.end_s;  // memoryless: restart in the next window
+    }
+    return std::numeric_limits<double>::infinity();
+  }
+
+  void start_sources() {
+    arrivals.resize(sc.sources.size());
+    for (std::size_t s = 0; s < sc.sources.size(); ++s) arrivals[s].next_s = draw_next_arrival(s, 0.0);
+  }
+
+  bool sources_done() const {
+    return std::all_of(arrivals.begin(), arrivals.end(),
+                       [](const Arrivals& a) { return !std::isfinite(a.next_s) && a.waiting == 0; });
+  }
+
+  // Tries a few keyed random points of the source area that overlap neither walls nor people.
+  bool try_spawn(std::size_t s, double t, std::size_t first_new) {
+    const Source& src = sc.sources[s];
+    Arrivals& a = arrivals[s];
+    const auto group = static_cast<std::int32_t>(sc.groups.size() + s);
+    const auto id = static_cast<std::int64_t>(records.size());
+    double speed = 0.0, radius = 0.0;
+    draw_body(id, src.profile, speed, radius);
+    const Box b = bounds(src.area);
+    const auto npos = neighbors.position();
+    const auto nrad = neighbors.radius();
+    for (std::uint64_t attempt = 0; attempt < 16; ++attempt) {
+      const std::uint64_t key = (a.placed << 4) + attempt;
+      const Vec2 p{b.min.x + b.width() * detail::uniform(sc.seed, Stream::SpawnPosition, s, 2 * key),
+                   b.min.y + b.height() * detail::uniform(sc.seed, Stream::SpawnPosition, s, 2 * key + 1)};
+      if (!contains(src.area, p) || !contains(sc.walkable, p) || walls.clearance(p) < radius) continue;
+      bool free = true;
+      neighbors.for_each_near(p, [&](std::uint32_t j) { free &= norm2(npos[j] - p) >= (radius + nrad[j]) * (radius + nrad[j]); });
+      for (std::size_t k = first_new; free && k < agents.size(); ++k) {
+        const double r = radius + agents.radius_m[k];
+        free &= norm2(agents.position[k] - p) >= r * r;
+      }
+      if (!free) continue;
+      AgentDef def;
+      def.position = p;
+      def.desired_speed_m_s = speed;
+      def.radius_m = radius;
+      def.group = group;
+      def.target = group_target[static_cast<std::size_t>(group)];
+      def.start_time_s = t;
+      insert(def);
+      ++a.placed;
+      return true;
+    }
+    return false;
+  }
+
+  void spawn_arrivals() {
+    const double t = now();
+    const std::size_t first_new = agents.size();
+    for (std::size_t s = 0; s < sc.sources.size(); ++s) {
+      Arrivals& a = arrivals[s];
+      while (a.next_s <= t) {
+        ++a.waiting;
+        a.next_s = draw_next_arrival(s, a.next_s);
+      }
+      // People who cannot enter yet (area full) wait outside and try again next step.
+      while (a.waiting > 0 && try_spawn(s, t, first_new)) --a.waiting;
+    }
+  }
+
+  // ------------------------------------------------------------------ agents
+  AgentId insert(const AgentDef& def) {
+    const AgentId id{static_cast<std::int64_t>(records.size())};
+    agents.id.push_back(id);
+    agents.position.push_back(def.position);
+    agents.velocity.push_back(def.velocity);
+    agents.contact_force_N.push_back(0.0);
+    agents.desired_speed_m_s.push_back(def.desired_speed_m_s);
+    agents.radius_m.push_back(def.radius_m);
+    agents.group.push_back(def.group);
+    agents.target.push_back(def.target);
+    agents.start_time_s.push_back(def.start_time_s);
+    AgentRecord rec;
+    rec.id = id;
+    rec.group = def.group;
+    rec.spawn_time_s = now();
+    rec.desired_speed_m_s = def.desired_speed_m_s;
+    rec.radius_m = def.radius_m;
+    records.push_back(rec);
+    id_to_slot.push_back(agents.size() - 1);
+    return id;
+  }
+
+  // Stable compaction keeps slot order equal to id order, which keeps results deterministic.
+  void compact(const std::vector<std::uint8_t>& gone) {
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < agents.size(); ++r) {
+      if (gone[r]) {
+        id_to_slot[static_cast<std::size_t>(agents.id[r].value)] = kNoSlot;
+        continue;
+      }
+      if (w != r) agents.move_slot(r, w);
+      id_to_slot[static_cast<std::size_t>(agents.id[w].value)] = w;
+      ++w;
+    }
+    agents.resize(w);
+  }
+
+  std::int32_t exit_at(Vec2 p) const {
+    for (std::size_t e = 0; e < sc.exits.size(); ++e) {
+      const Box& b = exit_boxes[e];
+      if (p.x < b.min.x || p.x > b.max.x || p.y < b.min.y || p.y > b.max.y) continue;
+      if (contains(sc.exits[e].shape, p)) return static_cast<std::int32_t>(e);
+    }
+    return -1;
+  }
+
+  // ------------------------------------------------------------------ step
+  template <class F>
+  void parallel(std::size_t n, F&& body) {
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, kGrain),
+                        [&](const tbb::blocked_range<std::size_t>& r) { body(r.begin(), r.end()); },
+                        tbb::simple_partitioner());
+    });
+  }
+
+  void step() {
+    const std::size_t n = agents.size();
+    const double t = now();
+    double t0 = clock_s();
+
+    // neighbours
+    neighbors.build(agents.position, agents.velocity, agents.radius_m);
+    double t1 = clock_s();
+    times.seconds[0] += t1 - t0;
+
+    // routing: desired direction and speed from the precomputed fields
+    desired_dir.resize(n);
+    desired_speed.resize(n);
+    parallel(n, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const auto target = static_cast<std::size_t>(agents.target[i]);
+        const Vec2 p = agents.position[i];
+        const bool waiting = t < agents.start_time_s[i];
+        const bool arrived = nav->in_target(target, p);
+        desired_dir[i] = arrived ? Vec2{} : nav->direction(target, p);
+        desired_speed[i] = (waiting || arrived) ? 0.0 : agents.desired_speed_m_s[i];
+      }
+    });
+    double t2 = clock_s();
+    times.seconds[1] += t2 - t1;
+
+    // forces: agents processed in cell order for locality; each writes only its own slot
+    accel.resize(n);
+    const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
+                               &neighbors, &walls, sc.time_step_s};
+    const detail::StepOutput out{accel, agents.contact_force_N};
+    const auto order = neighbors.order();
+    parallel(order.size(), [&](std::size_t b, std::size_t e) { model->accelerate(in, order.subspan(b, e - b), out); });
+    double t3 = clock_s();
+    times.seconds[2] += t3 - t2;
+
+    // integrate (semi-implicit Euler) and check
+    previous_position.assign(agents.position.begin(), agents.position.end());
+    const double dt = sc.time_step_s;
+    const double cap_factor = sc.model.max_speed_factor;
+    std::vector<std::uint8_t> bad(n, 0);
+    parallel(n, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        Vec2 v = agents.velocity[i] + accel[i] * dt;
+        const double vmax = cap_factor * std::max(agents.desired_speed_m_s[i], 1.0);
+        const double s2 = norm2(v);
+        if (s2 > vmax * vmax) v *= vmax / std::sqrt(s2);
+        const Vec2 x = agents.position[i] + v * dt;
+        agents.velocity[i] = v;
+        agents.position[i] = x;
+        if (!is_finite(x) || !is_finite(v)) bad[i] = 1;
+        else if (walls.crosses_wall(previous_position[i], x)) bad[i] = 2;
+      }
+    });
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!bad[i]) continue;
+      const Vec2 a = previous_position[i], x = agents.position[i];
+      throw SimulationError(fmt(
+          "agent %lld (group '%s') at step %lld, t = %.2f s: %s (from (%.3f, %.3f) to (%.3f, %.3f) m); "
+          "reduce time_step_s or check model parameters",
+          static_cast<long long>(agents.id[i].value), group_names[static_cast<std::size_t>(agents.group[i])].c_str(),
+          static_cast<long long>(steps), t + dt, bad[i] == 1 ? "position or velocity became non-finite" : "crossed a wall",
+          a.x, a.y, x.x, x.y));
+    }
+    if (sc.periodic) {
+      const double x0 = sc.periodic->x0_m, len = sc.periodic->length_m;
+      for (auto& p : agents.position) {
+        if (p.x >= x0 + len) p.x -= len;
+        else if (p.x < x0) p.x += len;
+      }
+    }
+    double t4 = clock_s();
+    times.seconds[3] += t4 - t3;
+
+    // leave + spawn (serial, id order)
+    ++steps;
+    updates += static_cast<std::int64_t>(n);
+    if (!sc.exits.empty()) {
+      std::vector<std::uint8_t> gone(n, 0);
+      bool any = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::int32_t e = exit_at(agents.position[i]);
+        if (e < 0) continue;
+        AgentRecord& rec = records[static_cast<std::size_t>(agents.id[i].value)];
+        rec.exit = e;
+        rec.exit_time_s = now();
+        gone[i] = 1;
+        any = true;
+      }
+      if (any) compact(gone);
+    }
+    spawn_arrivals();
+    times.seconds[4] += clock_s() - t4;
+  }
+};
+
+Simulation::Simulation(Scenario scenario, SimulationOptions options)
+    : impl_(std::make_unique<Impl>(std::move(scenario), options)) {
+  impl_->setup();
+}
+Simulation::~Simulation() = default;
+Simulation::Simulation(Simulation&&) noexcept = default;
+Simulation& Simulation::operator=(Simulation&&) noexcept = default;
+
+void Simulation::step() { impl_->step(); }
+
+bool Simulation::finished() const {
+  const Impl& s = *impl_;
+  if (s.now() >= s.sc.duration_s - 0.5 * s.sc.time_step_s) return true;
+  return s.sc.stop_when_empty && s.agents.size() == 0 && s.sources_done();
+}
+
+double Simulation::time_s() const { return impl_->now(); }
+std::int64_t Simulation::step_count() const { return impl_->steps; }
+std::int64_t Simulation::agent_updates() const { return impl_->updates; }
+const AgentState& Simulation::agents() const { return impl_->agents; }
+const std::vector<AgentRecord>& Simulation::records() const { return impl_->records; }
+const Scenario& Simulation::scenario() const { return impl_->sc; }
+double Simulation::cutoff_m() const { return impl_->model->cutoff_m(); }
+PhaseTimes Simulation::phase_times() const { return impl_->times; }
+std::vector<std::string> Simulation::group_names() const { return impl_->group_names; }
+
+AgentId Simulation::add_agent(const AgentDef& def) {
+  Impl& s = *impl_;
+  const std::string field = "add_agent";
+  if (!is_finite(def.position) || !is_finite(def.velocity))
+    throw InputError({}, field, "position and velocity must be finite");
+  if (!(def.radius_m > 0.0 && def.radius_m <= 1.5)) throw InputError({}, field + ".radius_m", "must be in (0, 1.5] m");
+  if (!(def.desired_speed_m_s >= 0.0 && def.desired_speed_m_s <= 10.0))
+    throw InputError({}, field + ".desired_speed_m_s", "must be in [0, 10] m/s");
+  if (def.group < 0 || static_cast<std::size_t>(def.group) >= s.group_target.size())
+    throw InputError({}, field + ".group", "unknown group index");
+  if (def.target < 0 || static_cast<std::size_t>(def.target) >= s.nav->target_count())
+    throw InputError({}, field + ".target", "unknown target index");
+  if (!contains(s.sc.walkable, def.position))
+    throw InputError({}, field + ".position",
+                     fmt("(%.3f, %.3f) m is outside the walkable area", def.position.x, def.position.y));
+  if (s.walls.clearance(def.position) < def.radius_m)
+    throw InputError({}, field + ".position",
+                     fmt("(%.3f, %.3f) m is closer to a wall than the body radius %.2f m", def.position.x,
+                         def.position.y, def.radius_m));
+  return s.insert(def);
+}
+
+bool Simulation::remove_agent(AgentId id) {
+  Impl& s = *impl_;
+  if (!id.valid() || static_cast<std::size_t>(id.value) >= s.id_to_slot.size()) return false;
+  const std::size_t slot = s.id_to_slot[static_cast<std::size_t>(id.value)];
+  if (slot == Impl::kNoSlot) return false;
+  std::vector<std::uint8_t> gone(s.agents.size(), 0);
+  gone[slot] = 1;
+  s.compact(gone);
+  return true;
+}
+
+}  // namespace crowdsafe

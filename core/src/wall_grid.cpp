@@ -1,0 +1,48 @@
+#include "wall_grid.hpp"
+
+#include <algorithm>
+
+namespace crowdsafe::detail {
+
+namespace {
+// Distance from a segment to an axis-aligned box is at most the distance from the box centre
+// minus the half diagonal; using the centre with the half diagonal keeps the test conservative.
+bool within(const Segment& s, Vec2 center, double half_diag, double reach) {
+  return distance(s, center) <= reach + half_diag;
+}
+}  // namespace
+
+WallGrid::WallGrid(std::vector<Segment> walls, const Box& box, double cell_m, double reach_m)
+    : grid_(GridSpec::covering(box, cell_m, reach_m + cell_m)), reach_m_(reach_m), walls_(std::move(walls)) {
+  const double half_diag = 0.5 * cell_m * 1.41421356237;
+  std::vector<std::vector<std::uint32_t>> lists(grid_.size());
+  for (std::uint32_t w = 0; w < walls_.size(); ++w) {
+    const Segment& s = walls_[w];
+    const int x0 = grid_.col(std::min(s.a.x, s.b.x) - reach_m - cell_m);
+    const int x1 = grid_.col(std::max(s.a.x, s.b.x) + reach_m + cell_m);
+    const int y0 = grid_.row(std::min(s.a.y, s.b.y) - reach_m - cell_m);
+    const int y1 = grid_.row(std::max(s.a.y, s.b.y) + reach_m + cell_m);
+    for (int iy = y0; iy <= y1; ++iy)
+      for (int ix = x0; ix <= x1; ++ix)
+        if (within(s, grid_.center(ix, iy), half_diag, reach_m)) lists[grid_.index(ix, iy)].push_back(w);
+  }
+  start_.assign(grid_.size() + 1, 0);
+  for (std::size_t c = 0; c < lists.size(); ++c) start_[c + 1] = start_[c] + static_cast<std::uint32_t>(lists[c].size());
+  segments_.reserve(start_.back());
+  for (const auto& l : lists)
+    for (std::uint32_t w : l) segments_.push_back(walls_[w]);
+}
+
+double WallGrid::clearance(Vec2 p) const {
+  double best = reach_m_;
+  for (const Segment& s : near(p)) best = std::min(best, distance(s, p));
+  return best;
+}
+
+bool WallGrid::crosses_wall(Vec2 a, Vec2 b) const {
+  for (const Segment& s : near(a))
+    if (segments_intersect(a, b, s.a, s.b)) return true;
+  return false;
+}
+
+}  // namespace crowdsafe::detail

@@ -1,0 +1,29 @@
+#pragma once
+// Small helpers shared by the validation tests: run a scene and collect what it measures.
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "crowdsafe/simulation.hpp"
+
+namespace crowdsafe::test {
+
+/// Steps until finished() or `max_steps`, calling `each` after every step.
+inline void run_until_done(Simulation& sim, std::int64_t max_steps, const std::function<void(const Simulation&)>& each = {}) {
+  for (std::int64_t k = 0; k < max_steps && !sim.finished(); ++k) {
+    sim.step();
+    if (each) each(sim);
+  }
+}
+
+/// Exit times of everybody who left, s, sorted.
+inline std::vector<double> exit_times(const Simulation& sim) {
+  std::vector<double> t;
+  for (const auto& r : sim.records())
+    if (r.exit >= 0) t.push_back(r.exit_time_s);
+  std::sort(t.begin(), t.end());
+  return t;
+}
+
+}  // namespace crowdsafe::test

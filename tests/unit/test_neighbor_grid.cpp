@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "neighbor_grid.hpp"
+
+using namespace crowdsafe;
+using crowdsafe::detail::NeighborGrid;
+
+namespace {
+std::set<std::uint32_t> near_slots(const NeighborGrid& g, Vec2 p, double r) {
+  std::set<std::uint32_t> s;
+  g.for_each_near(p, [&](std::uint32_t j) {
+    if (norm(g.position()[j] - p) <= r) s.insert(g.slot()[j]);
+  });
+  return s;
+}
+}  // namespace
+
+TEST(NeighborGrid, FindsAgentAcrossCellBorder) {
+  NeighborGrid g;
+  g.configure(Box{{0, 0}, {10, 10}}, 1.5, std::nullopt);
+  const std::vector<Vec2> pos{{1.49, 1.0}, {1.51, 1.0}, {8.0, 8.0}};
+  const std::vector<Vec2> vel(3);
+  const std::vector<double> rad(3, 0.3);
+  g.build(pos, vel, rad);
+  const auto s = near_slots(g, pos[0], 1.5);
+  EXPECT_TRUE(s.count(1));
+  EXPECT_FALSE(s.count(2));
+}
+
+TEST(NeighborGrid, MatchesBruteForce) {
+  NeighborGrid g;
+  g.configure(Box{{0, 0}, {20, 20}}, 1.2, std::nullopt);
+  std::vector<Vec2> pos;
+  for (int i = 0; i < 400; ++i) pos.push_back({std::fmod(i * 7.31, 20.0), std::fmod(i * 3.17, 20.0)});
+  const std::vector<Vec2> vel(pos.size());
+  const std::vector<double> rad(pos.size(), 0.3);
+  g.build(pos, vel, rad);
+  for (std::size_t i = 0; i < pos.size(); i += 13) {
+    std::set<std::uint32_t> brute;
+    for (std::size_t j = 0; j < pos.size(); ++j)
+      if (norm(pos[j] - pos[i]) <= 1.2) brute.insert(static_cast<std::uint32_t>(j));
+    EXPECT_EQ(near_slots(g, pos[i], 1.2), brute) << "agent " << i;
+  }
+}
+
+TEST(NeighborGrid, PeriodicGhostSeenAcrossSeam) {
+  NeighborGrid g;
+  g.configure(Box{{0, 0}, {20, 4}}, 1.5, Periodic{0.0, 20.0});
+  const std::vector<Vec2> pos{{0.2, 2.0}, {19.8, 2.0}};
+  const std::vector<Vec2> vel(2);
+  const std::vector<double> rad(2, 0.3);
+  g.build(pos, vel, rad);
+  EXPECT_TRUE(near_slots(g, pos[0], 1.0).count(1));
+  EXPECT_EQ(g.order().size(), 2u) << "ghosts are not processed as agents";
+}

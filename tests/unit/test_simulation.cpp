@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include "crowdsafe/scenes.hpp"
+#include "crowdsafe/simulation.hpp"
+
+using namespace crowdsafe;
+
+TEST(Simulation, IdsAreNeverReusedAndSlotsFollowIds) {
+  Simulation sim(scenes::bottleneck(1.2, 50, 1), {.threads = 1});
+  const AgentId first = sim.agents().id.front();
+  EXPECT_TRUE(sim.remove_agent(first));
+  EXPECT_FALSE(sim.remove_agent(first));
+  AgentDef def;
+  def.position = {2.0, 2.0};
+  const AgentId added = sim.add_agent(def);
+  EXPECT_EQ(added.value, 50);
+  const auto& ids = sim.agents().id;
+  EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+}
+
+TEST(Simulation, AddAgentOutsideWalkableAreaIsAnInputError) {
+  Simulation sim(scenes::bottleneck(1.2, 10, 1), {.threads = 1});
+  AgentDef def;
+  def.position = {-3.0, 2.0};
+  EXPECT_THROW(sim.add_agent(def), InputError);
+  def.position = {0.05, 2.0};  // inside, but the body would overlap the wall
+  EXPECT_THROW(sim.add_agent(def), InputError);
+  def.position = {2.0, 2.0};
+  def.radius_m = std::nan("");
+  EXPECT_THROW(sim.add_agent(def), InputError);
+}
+
+TEST(Simulation, UnreachableTargetIsReportedBeforeTheRun) {
+  Scenario sc = scenes::bottleneck(1.0, 10, 1);
+  // A wall across the bottleneck closes the only way out.
+  sc.walkable[0].holes.push_back(rectangle(8.5, 3.0, 9.5, 5.0).outer);
+  try {
+    Simulation sim(sc);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot reach"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Simulation, GroupOutsideWalkableAreaIsReported) {
+  Scenario sc = scenes::bottleneck(1.0, 10, 1);
+  sc.groups[0].area = {rectangle(50, 50, 60, 60)};
+  EXPECT_THROW(Simulation{sc}, InputError);
+}
+
+TEST(Simulation, NanModelParameterIsReportedWithField) {
+  Scenario sc = scenes::bottleneck(1.0, 10, 1);
+  sc.model.relaxation_time_s = std::nan("");
+  try {
+    Simulation sim(sc);
+    FAIL() << "expected InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.relaxation_time_s"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Simulation, SourcesFollowTheirSchedule) {
+  Scenario sc = scenes::counterflow_rooms(0, 0, 1);
+  sc.groups.clear();
+  Source src;
+  src.name = "gate";
+  src.area = {rectangle(1.5, 1, 9, 9)};
+  src.schedule = {{0.0, 20.0, 2.0}, {20.0, 40.0, 0.0}};
+  sc.sources.push_back(src);
+  sc.duration_s = 40;
+  Simulation sim(sc, {.threads = 1});
+  while (!sim.finished()) sim.step();
+  // Poisson arrivals at 2 persons/s for 20 s: 40 expected, sd ≈ 6.3.
+  EXPECT_GT(sim.records().size(), 25u);
+  EXPECT_LT(sim.records().size(), 55u);
+  for (const auto& r : sim.records()) EXPECT_LE(r.spawn_time_s, 20.01);
+}
+
+TEST(Simulation, BoundedCutoffNeglectsLessThanTheTolerance) {
+  Scenario sc = scenes::bottleneck(1.0, 10, 1);
+  Simulation sim(sc);
+  const double d = sim.cutoff_m();
+  const auto& p = sc.model;
+  const double neglected = p.agent_strength_N * std::exp((2 * 0.35 - d) / p.agent_range_m);
+  EXPECT_LE(neglected, 1.0001 * p.cutoff_tolerance * p.mass_kg * 1.34 / p.relaxation_time_s);
+}

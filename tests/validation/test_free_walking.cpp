@@ -1,0 +1,27 @@
+// RiMEA test 1 (../shared/VALIDATION.md §1): one person, 40 m × 2 m corridor, 1.33 m/s,
+// must take 26–34 s.
+#include <gtest/gtest.h>
+
+#include "crowdsafe/scenes.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace crowdsafe;
+
+TEST(FreeWalking, RimeaTest1TravelTimeWithin26To34Seconds) {
+  Simulation sim(scenes::free_walking_corridor(1.33), {.threads = 1});
+  test::run_until_done(sim, 20000);
+  const auto t = test::exit_times(sim);
+  ASSERT_EQ(t.size(), 1u) << "the walker never reached the end of the corridor";
+  // The walker starts at x = 0.5 m and leaves on entering the exit at x = 40.5 m: 40 m.
+  EXPECT_GE(t[0], 26.0);
+  EXPECT_LE(t[0], 34.0);
+  EXPECT_NEAR(t[0], 40.0 / 1.33 + 0.5, 1.5) << "acceleration phase (τ = 0.5 s) should add about 0.5 s";
+}
+
+TEST(FreeWalking, ReachesDesiredSpeedWithinTwoSeconds) {
+  Simulation sim(scenes::free_walking_corridor(1.33), {.threads = 1});
+  for (int k = 0; k < 200; ++k) sim.step();  // 2 s = 4 τ
+  const Vec2 v = sim.agents().velocity[0];
+  EXPECT_NEAR(v.x, 1.33, 0.03);
+  EXPECT_NEAR(v.y, 0.0, 0.01);
+}
