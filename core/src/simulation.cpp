@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "models/social_force.hpp"
+#include "navigation/flow_field.hpp"
 #include "navigation/navigation.hpp"
 #include "neighbor_grid.hpp"
 #include "random.hpp"
@@ -29,6 +30,12 @@ namespace {
 // Parallel blocks have a fixed size so the split never depends on the thread count (results do
 // not either: each agent's force is computed alone from frozen state).
 constexpr std::size_t kGrain = 256;
+
+// Keep-right perception: people look along their route up to kLookAhead_m in 1 m cells and
+// count who there wants to go the other way; kOpposingPersons of them is full urgency.
+constexpr double kFlowCell_m = 1.0;
+constexpr double kLookAhead_m = 6.0;
+constexpr double kOpposingPersons = 1.0;
 
 double clock_s() {
   using namespace std::chrono;
@@ -59,10 +66,12 @@ struct Simulation::Impl {
   std::unique_ptr<detail::Navigation> nav;
   std::unique_ptr<detail::Model> model;
   detail::NeighborGrid neighbors;
+  detail::FlowField flow;
   AgentState agents;
   std::vector<AgentRecord> records;
   std::vector<std::size_t> id_to_slot;  // by id value; npos when gone
   std::vector<Vec2> desired_dir;
+  std::vector<Vec2> route_dir;  // scratch: direction before sidestepping
   std::vector<double> desired_speed;
   std::vector<Vec2> accel;
   std::vector<Vec2> previous_position;
@@ -72,6 +81,7 @@ struct Simulation::Impl {
   std::vector<Arrivals> arrivals;
   std::vector<Box> exit_boxes;
   double max_radius = 0.0;
+  double keep_right = 0.0;
   double max_speed = 0.0;
   std::int64_t steps = 0;
   std::int64_t updates = 0;
@@ -106,10 +116,12 @@ struct Simulation::Impl {
     if (max_speed <= 0.0) max_speed = 2.0;
 
     model = std::make_unique<detail::SocialForce>(sc.model, max_radius, max_speed);
+    keep_right = sc.model.keep_right;
     const Box box = bounds(sc.walkable);
     walls = detail::WallGrid(wall_segments(), box, 1.0,
                              std::max(model->wall_reach_m(), 2.0 * max_radius + 0.5));
     neighbors.configure(box, model->cutoff_m(), sc.periodic);
+    flow.configure(box, kFlowCell_m);
 
     build_targets();
     for (const auto& e : sc.exits) exit_boxes.push_back(bounds(e.shape));
@@ -413,6 +425,17 @@ struct Simulation::Impl {
     });
   }
 
+  // Turns the route direction e to the right (keep_right > 0) when people within a few metres
+  // ahead want to go the other way, so opposing streams settle into lanes instead of locking.
+  Vec2 sidestep(Vec2 e, Vec2 p) const {
+    if (norm2(e) == 0.0) return e;
+    double opposing = 0.0;  // persons ahead heading against me
+    for (double ahead = 1.0; ahead <= kLookAhead_m; ahead += kFlowCell_m)
+      opposing += std::max(0.0, -dot(flow.velocity_sum(p + e * ahead), e));
+    const double urgency = std::min(1.0, opposing / kOpposingPersons);
+    return urgency > 0.0 ? normalized(e + Vec2{e.y, -e.x} * (keep_right * urgency)) : e;
+  }
+
   void step() {
     const std::size_t n = agents.size();
     const double t = now();
@@ -423,7 +446,8 @@ struct Simulation::Impl {
     double t1 = clock_s();
     times.seconds[0] += t1 - t0;
 
-    // routing: desired direction and speed from the precomputed fields
+    // routing: route direction from the precomputed fields, then a sidestep to the right where
+    // people ahead want to go the other way (their intent, not their speed: a jam stands still)
     desired_dir.resize(n);
     desired_speed.resize(n);
     parallel(n, [&](std::size_t b, std::size_t e) {
@@ -436,6 +460,13 @@ struct Simulation::Impl {
         desired_speed[i] = (waiting || arrived) ? 0.0 : agents.desired_speed_m_s[i];
       }
     });
+    if (keep_right != 0.0) {
+      flow.build(agents.position, desired_dir);
+      route_dir.assign(desired_dir.begin(), desired_dir.end());
+      parallel(n, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) desired_dir[i] = sidestep(route_dir[i], agents.position[i]);
+      });
+    }
     double t2 = clock_s();
     times.seconds[1] += t2 - t1;
 

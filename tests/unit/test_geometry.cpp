@@ -47,7 +47,7 @@ TEST(Geometry, WktErrorNamesFieldAndPosition) {
 }
 
 TEST(Geometry, ValidateFindsSelfIntersection) {
-  Polygon bowtie{{{0, 0}, {2, 2}, {2, 0}, {0, 2}}, {}};
+  Polygon bowtie{{{0, 0}, {3, 3}, {3, 0}, {0, 2}}, {}};  // asymmetric: non-zero area
   const auto msgs = validate_polygon(bowtie);
   ASSERT_FALSE(msgs.empty());
   EXPECT_NE(msgs[0].find("intersects itself"), std::string::npos);

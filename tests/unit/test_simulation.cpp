@@ -81,6 +81,7 @@ TEST(Simulation, BoundedCutoffNeglectsLessThanTheTolerance) {
   Simulation sim(sc);
   const double d = sim.cutoff_m();
   const auto& p = sc.model;
-  const double neglected = p.agent_strength_N * std::exp((2 * 0.35 - d) / p.agent_range_m);
+  const double r_max = sc.groups[0].profile.radius_max_m;
+  const double neglected = p.agent_strength_N * std::exp((2 * r_max - d) / p.agent_range_m);
   EXPECT_LE(neglected, 1.0001 * p.cutoff_tolerance * p.mass_kg * 1.34 / p.relaxation_time_s);
 }

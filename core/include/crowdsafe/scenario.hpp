@@ -21,7 +21,7 @@ struct SocialForceParameters {
   double agent_strength_N = 2000.0;    ///< A, N (HFV 2000)
   double agent_range_m = 0.08;         ///< B, m (HFV 2000)
   double wall_strength_N = 2000.0;     ///< A_w, N (HFV 2000)
-  double wall_range_m = 0.08;          ///< B_w, m (HFV 2000)
+  double wall_range_m = 0.02;          ///< B_w, m (calibrated, docs/model.md; HFV 2000: 0.08)
   double body_stiffness_kg_s2 = 1.2e5; ///< k, kg/s² (HFV 2000)
   double friction_kg_m_s = 2.4e5;      ///< κ, kg/(m·s) (HFV 2000)
   /// Anisotropy λ in [0, 1]: weight of the social force from people behind (1 = isotropic,
@@ -29,11 +29,18 @@ struct SocialForceParameters {
   double anisotropy = 1.0;
   /// Safe time headway T, s: desired speed is capped at (gap ahead) / T, so people keep the
   /// spacing that real walkers keep (Weidmann 1993 fundamental diagram). 0 turns this off.
-  double time_headway_s = 0.4;
+  double time_headway_s = 0.45;
   /// Who counts as "ahead" for the headway rule: a person whose centre is within this fraction
   /// of the contact distance (r_i + r_j) of my line of travel. Below 1, people walking
   /// staggered (the zipper effect in bottlenecks, Hoogendoorn & Daamen 2005) do not block.
-  double headway_lateral_factor = 1.0;
+  double headway_lateral_factor = 0.45;
+  /// Fraction of the desired speed people keep pressing forward with however close the person
+  /// ahead is: crowds at the back do not see the front, so pressure builds up in jams.
+  double push_fraction = 0.2;
+  /// Sidestep when somebody comes head-on: the desired direction turns to the right by up to
+  /// atan(keep_right) (0.5 ≈ 27°), strongest when close. Negative = keep left; 0 = off.
+  /// Resolves the face-to-face deadlocks of the plain model and seeds lane formation.
+  double keep_right = 0.5;
   /// Neighbour cut-off, m. 0 = derived: the distance beyond which the neglected repulsion is
   /// below `cutoff_tolerance` × the driving force m·v0/τ.
   double cutoff_m = 0.0;

@@ -37,6 +37,8 @@ SocialForce::SocialForce(const SocialForceParameters& p, double max_radius_m, do
   check(problems, "friction_kg_m_s", p.friction_kg_m_s, 0.0, 1e8, "kg/(m·s)");
   check(problems, "anisotropy", p.anisotropy, 0.0, 1.0, "");
   check(problems, "time_headway_s", p.time_headway_s, 0.0, 5.0, "s");
+  check(problems, "keep_right", p.keep_right, -2.0, 2.0, "");
+  check(problems, "push_fraction", p.push_fraction, 0.0, 1.0, "");
   check(problems, "headway_lateral_factor", p.headway_lateral_factor, 0.0, 2.0, "");
   check(problems, "cutoff_m", p.cutoff_m, 0.0, 50.0, "m");
   check(problems, "cutoff_tolerance", p.cutoff_tolerance, 1e-9, 0.5, "");
@@ -106,7 +108,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
       }
       force += n * f;
       if (headway) {
-        // Someone ahead within a body width of my line of travel limits how fast I want to go.
+        // Someone ahead near my line of travel limits how fast I want to go.
         const double along = -dot(rel, e);
         if (along > 0.0 && std::abs(cross(e, rel)) < p_.headway_lateral_factor * rij) gap_ahead = std::min(gap_ahead, d - rij);
       }
@@ -139,7 +141,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
     }
 
     double v0 = in.desired_speed[i];
-    if (headway && v0 > 0.0) v0 = std::min(v0, std::max(0.0, gap_ahead) / p_.time_headway_s);
+    if (headway && v0 > 0.0) v0 = std::min(v0, std::max(p_.push_fraction * v0, gap_ahead / p_.time_headway_s));
     force += (e * v0 - vi) * (p_.mass_kg / p_.relaxation_time_s);
     out.acceleration[i] = force / p_.mass_kg;
     out.contact_force_N[i] = contact;
