@@ -65,5 +65,7 @@ TEST(Bottleneck, FlowGrowsLinearlyWithWidthAsLiddleMeasured) {
     ss_res += std::pow(j[i] - (icpt + slope * w[i]), 2);
     ss_tot += std::pow(j[i] - sj / n, 2);
   }
+  std::printf("mean |J - J_Liddle| %.2f persons/s, linear fit J = %.2f + %.2f b, R² %.3f\n",
+              err / static_cast<double>(j.size()), icpt, slope, 1.0 - ss_res / ss_tot);
   EXPECT_GE(1.0 - ss_res / ss_tot, 0.9);
 }

@@ -15,6 +15,8 @@ TEST(Corner, TwentyPersonsRoundTheCornerAllArrive) {
     const auto t = test::exit_times(sim);
     EXPECT_EQ(t.size(), 20u) << "seed " << seed << ": " << sim.agents().size() << " persons still in the corridor";
     // 6 + 12 m of path ≈ 19 m at ~1.3 m/s; generous bound that still catches somebody stuck.
-    if (!t.empty()) EXPECT_LT(t.back(), 60.0) << "seed " << seed;
+    if (!t.empty()) {
+      EXPECT_LT(t.back(), 60.0) << "seed " << seed;
+    }
   }
 }

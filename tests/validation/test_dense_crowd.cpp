@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "crowdsafe/scenes.hpp"
 #include "support/run_helpers.hpp"
@@ -22,6 +23,7 @@ TEST(DenseCrowd, EightPersonsPerSquareMetreStayApartAndInside) {
         worst = std::min(worst, d / (a.radius_m[i] + a.radius_m[j]));
       }
   }));
+  std::printf("smallest centre distance / contact distance: %.3f\n", worst);
   // Centres closer than half a contact distance would mean bodies passing through each other.
   EXPECT_GT(worst, 0.5);
   EXPECT_GT(test::exit_times(sim).size(), 20u) << "the crowd should drain through the door";

@@ -1,6 +1,8 @@
 // Same scenario + seed gives bit-identical positions for 1, 2 and 4 threads.
 #include <gtest/gtest.h>
 
+#include <tbb/global_control.h>
+
 #include <cstring>
 
 #include "crowdsafe/scenes.hpp"
@@ -25,6 +27,8 @@ std::uint64_t hash_state(const Simulation& sim) {
 }
 
 std::uint64_t run(Scenario sc, int threads, int steps) {
+  // Let TBB really start `threads` workers even on a 2-core machine.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   Simulation sim(std::move(sc), {.threads = threads});
   for (int k = 0; k < steps; ++k) sim.step();
   return hash_state(sim);
