@@ -130,22 +130,17 @@ Scenario counterflow_rooms(std::int64_t forward, std::int64_t backward, std::uin
   s.walkable = {Polygon{{{0, 0}, {10, 0}, {10, 4}, {20, 4}, {20, 0}, {30, 0}, {30, 10}, {20, 10}, {20, 6}, {10, 6}, {10, 10}, {0, 10}}, {}}};
   s.exits.push_back(area("right", rectangle(29, 0, 30, 10)));
   s.exits.push_back(area("left", rectangle(0, 0, 1, 10)));
-  Group a;
-  a.name = "forward";
-  a.area = {rectangle(1.5, 0.5, 9.5, 9.5)};
-  a.count = forward;
-  a.target.kind = Target::Kind::Exit;
-  a.target.name = "right";
-  s.groups.push_back(a);
-  if (backward > 0) {
-    Group b;
-    b.name = "backward";
-    b.area = {rectangle(20.5, 0.5, 28.5, 9.5)};
-    b.count = backward;
-    b.target.kind = Target::Kind::Exit;
-    b.target.name = "left";
-    s.groups.push_back(b);
-  }
+  auto crossing = [&](const char* name, Polygon room, std::int64_t count, const char* exit) {
+    Group g;
+    g.name = name;
+    g.area = {std::move(room)};
+    g.count = count;
+    g.target.kind = Target::Kind::Exit;
+    g.target.name = exit;
+    s.groups.push_back(g);
+  };
+  crossing("forward", rectangle(1.5, 0.5, 9.5, 9.5), forward, "right");
+  if (backward > 0) crossing("backward", rectangle(20.5, 0.5, 28.5, 9.5), backward, "left");
   s.duration_s = 600;
   return s;
 }

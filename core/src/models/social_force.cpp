@@ -57,6 +57,14 @@ SocialForce::SocialForce(const SocialForceParameters& p, double max_radius_m, do
   if (p.cutoff_m > 0.0) wall_reach_m_ = std::max(wall_reach_m_, p.cutoff_m - max_radius_m);
 }
 
+Vec2 SocialForce::touch(double overlap, Vec2 n, Vec2 relative_velocity, double max_damping, double& contact) const {
+  const double body = p_.body_stiffness_kg_s2 * overlap;
+  contact += body;
+  const Vec2 t = perp(n);
+  const double damping = std::min(p_.friction_kg_m_s * overlap, max_damping);
+  return n * body + t * (damping * dot(relative_velocity, t));
+}
+
 void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t> slots, const StepOutput& out) const {
   const NeighborGrid& grid = *in.neighbors;
   const auto npos = grid.position();
@@ -98,14 +106,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
       const double overlap = rij - d;
       double f = p_.agent_strength_N * std::exp(overlap * inv_b);
       if (lambda < 1.0) f *= lambda + (1.0 - lambda) * 0.5 * (1.0 - dot(n, e));
-      if (overlap > 0.0) {
-        const double body = p_.body_stiffness_kg_s2 * overlap;
-        f += body;
-        contact += body;
-        const Vec2 t = perp(n);
-        const double damping = std::min(p_.friction_kg_m_s * overlap, max_pair_damping);
-        force += t * (damping * dot(nvel[j] - vi, t));
-      }
+      if (overlap > 0.0) force += touch(overlap, n, nvel[j] - vi, max_pair_damping, contact);
       force += n * f;
       if (headway) {
         // Someone ahead near my line of travel limits how fast I want to go.
@@ -129,14 +130,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
       const Vec2 n = rel / d;
       const double overlap = ri - d;
       double f = p_.wall_strength_N * std::exp(overlap * inv_bw);
-      if (overlap > 0.0) {
-        const double body = p_.body_stiffness_kg_s2 * overlap;
-        f += body;
-        contact += body;
-        const Vec2 t = perp(n);
-        const double damping = std::min(p_.friction_kg_m_s * overlap, max_wall_damping);
-        force -= t * (damping * dot(vi, t));
-      }
+      if (overlap > 0.0) force += touch(overlap, n, -vi, max_wall_damping, contact);
       force += n * f;
     }
 

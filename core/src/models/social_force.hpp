@@ -21,6 +21,11 @@ class SocialForce final : public Model {
   static double bounded_cutoff_m(const SocialForceParameters& p, double max_radius_m, double desired_speed_m_s);
 
  private:
+  /// Body compression k·g(overlap) along n plus sliding friction κ·g(overlap)·Δv_t when bodies
+  /// touch; `relative_velocity` is v_other − v_i (v_other = 0 for walls). Adds the compression
+  /// to `contact`, N.
+  Vec2 touch(double overlap, Vec2 n, Vec2 relative_velocity, double max_damping, double& contact) const;
+
   SocialForceParameters p_;
   double cutoff_m_ = 0.0;
   double wall_reach_m_ = 0.0;

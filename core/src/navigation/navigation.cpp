@@ -71,24 +71,28 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
   return f;
 }
 
-Vec2 Navigation::direction(std::size_t target, Vec2 p) const {
-  const Field& f = fields_[target];
-  if (f.distance.empty()) return targets_[target].direction;
-  // Bilinear blend of the four surrounding cell centres, skipping unreachable ones.
+template <class F>
+void Navigation::for_each_corner(Vec2 p, const Field& f, F&& visit) const {
+  // The four cell centres around p with their bilinear weights, skipping unreachable cells.
   const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
   const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
   const int ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
   const double ux = fx - ix, uy = fy - iy;
-  Vec2 sum;
   for (int dy = 0; dy <= 1; ++dy)
     for (int dx = 0; dx <= 1; ++dx) {
       const int cx = ix + dx, cy = iy + dy;
       if (cx < 0 || cy < 0 || cx >= grid_.nx || cy >= grid_.ny) continue;
       const std::size_t c = grid_.index(cx, cy);
       if (!std::isfinite(f.distance[c])) continue;
-      const double w = (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy);
-      sum += Vec2{f.dir_x[c], f.dir_y[c]} * w;
+      visit(c, (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy));
     }
+}
+
+Vec2 Navigation::direction(std::size_t target, Vec2 p) const {
+  const Field& f = fields_[target];
+  if (f.distance.empty()) return targets_[target].direction;
+  Vec2 sum;
+  for_each_corner(p, f, [&](std::size_t c, double w) { sum += Vec2{f.dir_x[c], f.dir_y[c]} * w; });
   if (norm2(sum) < 1e-12) {
     const std::size_t c = grid_.cell_of(p);
     return {f.dir_x[c], f.dir_y[c]};
@@ -99,21 +103,12 @@ Vec2 Navigation::direction(std::size_t target, Vec2 p) const {
 double Navigation::distance(std::size_t target, Vec2 p) const {
   const Field& f = fields_[target];
   if (f.distance.empty()) return 0.0;
-  const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
-  const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
-  const int ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
-  const double ux = fx - ix, uy = fy - iy;
   double sum = 0.0, wsum = 0.0;
-  for (int dy = 0; dy <= 1; ++dy)
-    for (int dx = 0; dx <= 1; ++dx) {
-      const int cx = ix + dx, cy = iy + dy;
-      if (cx < 0 || cy < 0 || cx >= grid_.nx || cy >= grid_.ny) continue;
-      const float v = f.distance[grid_.index(cx, cy)];
-      if (!std::isfinite(v)) continue;
-      const double w = (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy) + 1e-9;
-      sum += w * v;
-      wsum += w;
-    }
+  for_each_corner(p, f, [&](std::size_t c, double w) {
+    w += 1e-9;  // a point exactly on a cell centre still averages its reachable neighbours
+    sum += w * f.distance[c];
+    wsum += w;
+  });
   return wsum > 0 ? sum / wsum : std::numeric_limits<double>::infinity();
 }
 

@@ -41,6 +41,8 @@ class Navigation {
     std::vector<float> dir_x, dir_y;
   };
   Field march(const NavTarget& target) const;
+  template <class F>
+  void for_each_corner(Vec2 p, const Field& f, F&& visit) const;
 
   GridSpec grid_;
   std::vector<float> speed_;            // eikonal speed per cell (0 = not walkable)
