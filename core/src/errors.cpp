@@ -5,10 +5,12 @@
 namespace crowdsafe {
 
 std::string SourceLocation::str() const {
-  std::string s = file.empty() ? std::string("<input>") : file;
+  std::string s;
+  s.reserve(file.size() + 16);
+  s.append(file.empty() ? "<input>" : file);
   if (line > 0) {
-    s += ":" + std::to_string(line);
-    if (column > 0) s += ":" + std::to_string(column);
+    s.append(":").append(std::to_string(line));
+    if (column > 0) s.append(":").append(std::to_string(column));
   }
   return s;
 }

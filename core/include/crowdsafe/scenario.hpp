@@ -11,6 +11,7 @@
 
 #include "crowdsafe/errors.hpp"
 #include "crowdsafe/geometry.hpp"
+#include "crowdsafe/venue.hpp"
 
 namespace crowdsafe {
 
@@ -66,6 +67,14 @@ struct Area {
   SourceLocation where;
 };
 
+/// A line across which flows are counted (cross-section, door), m; direction "forward" is from
+/// the line's left to its right when walking from its first to its last point.
+struct MeasurementLine {
+  std::string name;
+  std::vector<Vec2> line;  ///< polyline, at least 2 points, m
+  SourceLocation where;
+};
+
 /// Where a group heads for.
 struct Target {
   enum class Kind { NearestExit, Exit, Destination, Direction };
@@ -118,6 +127,9 @@ struct Scenario {
   std::vector<Polygon> walkable;          ///< walkable area; holes are obstacles, m
   std::vector<Area> exits;                ///< people reaching an exit leave the simulation
   std::vector<Area> destinations;         ///< people reaching a destination stay there
+  std::vector<Area> waiting_areas;        ///< areas where people wait (reported, planner)
+  std::vector<MeasurementLine> measurement_lines;
+  Surface surface;                        ///< 3-D walkable surface from a mesh (empty = flat)
   std::vector<Group> groups;
   std::vector<Source> sources;
   double duration_s = 600.0;              ///< simulated time limit, s
