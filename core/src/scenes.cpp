@@ -160,4 +160,55 @@ Scenario dense_room(double density, std::uint64_t seed) {
   return s;
 }
 
+namespace {
+
+// Appends the quad x0..x1 × 0..2 m at heights z0 (at x0) and z1 (at x1) as two triangles.
+void add_strip(Surface& s, double x0, double x1, double z0, double z1, bool stairs) {
+  const auto base = static_cast<std::uint32_t>(s.vertices.size());
+  s.vertices.push_back({x0, 0, z0});
+  s.vertices.push_back({x1, 0, z1});
+  s.vertices.push_back({x1, 2, z1});
+  s.vertices.push_back({x0, 2, z0});
+  s.triangles.push_back({base, base + 1, base + 2});
+  s.triangles.push_back({base, base + 2, base + 3});
+  s.stairs.push_back(stairs);
+  s.stairs.push_back(stairs);
+}
+
+Scenario one_walker_on(Surface surface, double length, bool downhill, const char* name) {
+  Scenario s;
+  s.name = name;
+  s.walkable = {rectangle(0, 0, length, 2)};
+  s.surface = std::move(surface);
+  s.exits.push_back(area("end", downhill ? rectangle(0, 0, 0.5, 2) : rectangle(length - 0.5, 0, length, 2)));
+  Group g;
+  g.name = "walker";
+  g.profile = fixed_speed(1.34);
+  g.positions = {{downhill ? length - 1.0 : 1.0, 1.0}};
+  g.count = 1;
+  s.groups.push_back(g);
+  s.duration_s = 120;
+  return s;
+}
+
+}  // namespace
+
+Scenario ramp(double grade, bool downhill) {
+  Surface surf;
+  add_strip(surf, 0, 4, 0, 0, false);
+  add_strip(surf, 4, 14, 0, 10 * grade, false);
+  add_strip(surf, 14, 18, 10 * grade, 10 * grade, false);
+  return one_walker_on(std::move(surf), 18, downhill, "ramp");
+}
+
+Scenario stairs(bool downhill) {
+  Surface surf;
+  const int steps = 34;
+  const double tread = 10.0 / steps, riser = 0.17;
+  add_strip(surf, 0, 4, 0, 0, false);
+  for (int k = 0; k < steps; ++k) add_strip(surf, 4 + k * tread, 4 + (k + 1) * tread, (k + 1) * riser, (k + 1) * riser, true);
+  add_strip(surf, 14, 18, steps * riser, steps * riser, false);
+  return one_walker_on(std::move(surf), 18, downhill, "stairs");
+}
+
 }  // namespace crowdsafe::scenes

@@ -16,6 +16,7 @@
 #include "models/social_force.hpp"
 #include "navigation/flow_field.hpp"
 #include "navigation/navigation.hpp"
+#include "navigation/surface_field.hpp"
 #include "neighbor_grid.hpp"
 #include "random.hpp"
 #include "venue/placement.hpp"
@@ -64,6 +65,7 @@ struct Simulation::Impl {
   tbb::task_arena arena;
   detail::WallGrid walls;
   std::unique_ptr<detail::Navigation> nav;
+  detail::SurfaceField surface;
   std::unique_ptr<detail::Model> model;
   detail::NeighborGrid neighbors;
   detail::FlowField flow;
@@ -193,7 +195,9 @@ struct Simulation::Impl {
       group_profile.push_back(&src.profile);
       group_names.push_back(src.name);
     }
-    nav = std::make_unique<detail::Navigation>(sc.walkable, walls, sc.navigation_cell_m, std::move(targets));
+    surface = detail::SurfaceField(sc.surface, detail::Navigation::grid_for(sc.walkable, sc.navigation_cell_m));
+    nav = std::make_unique<detail::Navigation>(sc.walkable, walls, sc.navigation_cell_m, std::move(targets), surface,
+                                               sc.terrain);
   }
 
   // Every group and source area must be walkable and connected to its target.
@@ -460,6 +464,15 @@ struct Simulation::Impl {
         desired_speed[i] = (waiting || arrived) ? 0.0 : agents.desired_speed_m_s[i];
       }
     });
+    if (!surface.flat()) {
+      // Slopes and stairs change how fast people want to walk in the direction they walk.
+      const TerrainParameters& tp = sc.terrain;
+      parallel(n, [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i)
+          desired_speed[i] *= surface.speed_factor(agents.position[i], desired_dir[i], tp.stairs_up_speed_m_s,
+                                                   tp.stairs_down_speed_m_s, tp.level_speed_m_s);
+      });
+    }
     if (keep_right != 0.0) {
       flow.build(agents.position, desired_dir);
       route_dir.assign(desired_dir.begin(), desired_dir.end());

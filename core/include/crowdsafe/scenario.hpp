@@ -49,6 +49,13 @@ struct SocialForceParameters {
   double max_speed_factor = 1.3;       ///< speed cap = factor × desired speed (HFV 2000: 1.3)
 };
 
+/// Walking on slopes and stairs (used where the venue has a 3-D surface).
+struct TerrainParameters {
+  double stairs_up_speed_m_s = 0.61;    ///< along the incline, for a 1.34 m/s walker (Weidmann 1993)
+  double stairs_down_speed_m_s = 0.69;  ///< along the incline, for a 1.34 m/s walker (Weidmann 1993)
+  double level_speed_m_s = 1.34;        ///< reference level speed the stair speeds belong to
+};
+
 /// Demographic profile: desired speed and body radius distributions.
 struct Profile {
   std::string name = "adults";
@@ -140,6 +147,7 @@ struct Scenario {
   double navigation_cell_m = 0.1;         ///< distance-field grid cell, m
   std::optional<Periodic> periodic;
   SocialForceParameters model;
+  TerrainParameters terrain;
   std::string source_text;                ///< the scenario file's text (hashed into outputs)
 };
 

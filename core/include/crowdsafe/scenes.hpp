@@ -34,4 +34,12 @@ Scenario counterflow_rooms(std::int64_t forward, std::int64_t backward, std::uin
 /// A closed 10 m × 10 m room with a 1 m door, densely filled (`density_per_m2` up to 8).
 Scenario dense_room(double density_per_m2, std::uint64_t seed);
 
+/// A 2 m wide ramp with 4 m landings: flat 0–4 m, rising `grade` (rise/run) over 4–14 m, flat
+/// 14–18 m. One walker at 1.34 m/s walks up (or down) the whole way.
+Scenario ramp(double grade, bool downhill);
+
+/// A 2 m wide straight stair flight 10 m long in plan (34 steps, 0.17 m risers, 0.294 m
+/// treads) between 4 m landings; one walker at 1.34 m/s walks up (or down).
+Scenario stairs(bool downhill);
+
 }  // namespace crowdsafe::scenes

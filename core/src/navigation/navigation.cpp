@@ -21,16 +21,23 @@ double smoothstep(double x) {
 
 }  // namespace
 
+GridSpec Navigation::grid_for(const std::vector<Polygon>& walkable, double cell_m) {
+  return GridSpec::covering(bounds(walkable), cell_m, 2 * cell_m);
+}
+
 Navigation::Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
-                       std::vector<NavTarget> targets)
-    : grid_(GridSpec::covering(bounds(walkable), cell_m, 2 * cell_m)), targets_(std::move(targets)) {
+                       std::vector<NavTarget> targets, const SurfaceField& surface, const TerrainParameters& terrain)
+    : grid_(grid_for(walkable, cell_m)), targets_(std::move(targets)) {
   speed_.assign(grid_.size(), 0.0f);
   for (int iy = 0; iy < grid_.ny; ++iy)
     for (int ix = 0; ix < grid_.nx; ++ix) {
       const Vec2 c = grid_.center(ix, iy);
       if (!contains(walkable, c)) continue;
       const double clear = walls.clearance(c);
-      speed_[grid_.index(ix, iy)] = static_cast<float>(kMinSpeed + (1.0 - kMinSpeed) * smoothstep(clear / kClearance_m));
+      const std::size_t k = grid_.index(ix, iy);
+      const double terrain_factor = surface.route_factor(k, terrain.stairs_up_speed_m_s, terrain.stairs_down_speed_m_s,
+                                                         terrain.level_speed_m_s);
+      speed_[k] = static_cast<float>(terrain_factor * (kMinSpeed + (1.0 - kMinSpeed) * smoothstep(clear / kClearance_m)));
     }
   fields_.reserve(targets_.size());
   for (const auto& t : targets_) fields_.push_back(t.area.empty() ? Field{} : march(t));

@@ -8,6 +8,7 @@
 
 #include "../grid.hpp"
 #include "../wall_grid.hpp"
+#include "surface_field.hpp"
 #include "crowdsafe/geometry.hpp"
 
 namespace crowdsafe::detail {
@@ -21,9 +22,12 @@ struct NavTarget {
 
 class Navigation {
  public:
-  /// Marches one field per area target over the walkable area with cells of `cell_m`.
+  /// Grid the fields use for a walkable area and cell size (the surface field shares it).
+  static GridSpec grid_for(const std::vector<Polygon>& walkable, double cell_m);
+  /// Marches one field per area target over the walkable area with cells of `cell_m`; stairs
+  /// and slopes of `surface` (same grid) make routes over them longer.
   Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
-             std::vector<NavTarget> targets);
+             std::vector<NavTarget> targets, const SurfaceField& surface = {}, const TerrainParameters& terrain = {});
 
   /// Desired walking direction (unit vector, or zero inside the target area / unreachable).
   Vec2 direction(std::size_t target, Vec2 p) const;
