@@ -50,6 +50,16 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
       if (contains(target.area, grid_.center(ix, iy))) seed[grid_.index(ix, iy)] = 1;
   Field f;
   f.distance = fast_marching(grid_, speed_, seed);
+  // Classify cells once so most agents never run a point-in-polygon test.
+  f.inside.assign(grid_.size(), 0);
+  const double h = 0.5 * grid_.cell_m;
+  for (int iy = 0; iy < grid_.ny; ++iy)
+    for (int ix = 0; ix < grid_.nx; ++ix) {
+      const Vec2 c = grid_.center(ix, iy);
+      int in = 0;
+      for (const Vec2 q : {c, c + Vec2{-h, -h}, c + Vec2{h, -h}, c + Vec2{h, h}, c + Vec2{-h, h}}) in += contains(target.area, q);
+      f.inside[grid_.index(ix, iy)] = in == 5 ? 1 : (in == 0 ? 0 : 2);
+    }
   f.dir_x.assign(grid_.size(), 0.0f);
   f.dir_y.assign(grid_.size(), 0.0f);
   const auto& d = f.distance;
@@ -120,8 +130,10 @@ double Navigation::distance(std::size_t target, Vec2 p) const {
 }
 
 bool Navigation::in_target(std::size_t target, Vec2 p) const {
-  const auto& area = targets_[target].area;
-  return !area.empty() && contains(area, p);
+  const auto& inside = fields_[target].inside;
+  if (inside.empty()) return false;
+  const std::uint8_t state = inside[grid_.cell_of(p)];
+  return state == 1 || (state == 2 && contains(targets_[target].area, p));
 }
 
 }  // namespace crowdsafe::detail

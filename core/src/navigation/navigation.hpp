@@ -33,7 +33,7 @@ class Navigation {
   Vec2 direction(std::size_t target, Vec2 p) const;
   /// Remaining path length to the target, m (+inf when unreachable).
   double distance(std::size_t target, Vec2 p) const;
-  /// True when p lies in the target's area.
+  /// True when p lies in the target's area (exact; cells wholly in or out answer at once).
   bool in_target(std::size_t target, Vec2 p) const;
   std::size_t target_count() const { return targets_.size(); }
   const NavTarget& target(std::size_t t) const { return targets_[t]; }
@@ -43,6 +43,7 @@ class Navigation {
   struct Field {
     std::vector<float> distance;   // per cell, m
     std::vector<float> dir_x, dir_y;
+    std::vector<std::uint8_t> inside;  // 0 cell outside the area, 1 inside, 2 on its border
   };
   Field march(const NavTarget& target) const;
   template <class F>
