@@ -12,6 +12,8 @@ void AgentState::reserve(std::size_t n) {
   group.reserve(n);
   target.reserve(n);
   start_time_s.reserve(n);
+  best_distance_m.reserve(n);
+  last_progress_s.reserve(n);
 }
 
 void AgentState::move_slot(std::size_t from, std::size_t to) {
@@ -24,6 +26,8 @@ void AgentState::move_slot(std::size_t from, std::size_t to) {
   group[to] = group[from];
   target[to] = target[from];
   start_time_s[to] = start_time_s[from];
+  best_distance_m[to] = best_distance_m[from];
+  last_progress_s[to] = last_progress_s[from];
 }
 
 void AgentState::resize(std::size_t n) {
@@ -36,6 +40,8 @@ void AgentState::resize(std::size_t n) {
   group.resize(n);
   target.resize(n);
   start_time_s.resize(n);
+  best_distance_m.resize(n);
+  last_progress_s.resize(n);
 }
 
 }  // namespace crowdsafe

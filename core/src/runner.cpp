@@ -98,6 +98,9 @@ RunSummary run_scenario(const Scenario& scenario, const std::filesystem::path& o
   sum.agents_total = static_cast<std::int64_t>(sim.records().size());
   sum.agents_evacuated = static_cast<std::int64_t>(exit_times.size());
   sum.agents_remaining = static_cast<std::int64_t>(sim.agents().size());
+  const auto stalled = sim.stalled();
+  sum.agents_stalled = static_cast<std::int64_t>(stalled.size());
+  for (std::size_t k = 0; k < stalled.size() && k < 100; ++k) sum.stalled_ids.push_back(stalled[k].value);
   sum.evacuation_time_p50_s = percentile(exit_times, 0.50);
   sum.evacuation_time_p95_s = percentile(exit_times, 0.95);
   sum.evacuation_time_max_s = percentile(exit_times, 1.0);

@@ -32,6 +32,15 @@ namespace {
 // not either: each agent's force is computed alone from frozen state).
 constexpr std::size_t kGrain = 256;
 
+// Two bodies whose centres come closer than this fraction of their contact distance (or a
+// centre closer to a wall than this fraction of the radius) have passed into each other: no
+// real crowd compresses people that far, so the step stops with an error instead.
+constexpr double kMinContactRatio = 0.4;
+
+// Stall detection: progress is a 0.5 m shorter remaining route, checked every 0.5 s.
+constexpr double kProgress_m = 0.5;
+constexpr double kProgressCheck_s = 0.5;
+
 // Keep-right perception: people look along their route up to kLookAhead_m in 1 m cells and
 // count who there wants to go the other way; kOpposingPersons of them is full urgency.
 constexpr double kFlowCell_m = 1.0;
@@ -47,6 +56,14 @@ std::string fmt(const char* f, auto... args) {
   char buf[512];
   std::snprintf(buf, sizeof buf, f, args...);
   return buf;
+}
+
+const char* violation(std::uint8_t kind) {
+  switch (kind) {
+    case 1: return "position or velocity became non-finite";
+    case 2: return "crossed a wall";
+    default: return "was pressed into another person or a wall deeper than a body allows";
+  }
 }
 
 /// Arrival state of one source (piecewise-constant Poisson process).
@@ -76,6 +93,7 @@ struct Simulation::Impl {
   std::vector<Vec2> route_dir;  // scratch: direction before sidestepping
   std::vector<double> desired_speed;
   std::vector<Vec2> accel;
+  std::vector<double> closest;  // per agent, see StepOutput::closest_ratio
   std::vector<Vec2> previous_position;
   std::vector<std::int32_t> group_target;   // nav target per group (groups then sources)
   std::vector<const Profile*> group_profile;
@@ -274,8 +292,12 @@ struct Simulation::Impl {
         count = static_cast<std::int64_t>(pts.size());
         check_positions(g);
       } else {
-        pts = detail::place_on_lattice(grp.area, sc.walkable, walls, count, grp.profile.radius_max_m, sc.seed,
-                                       static_cast<std::uint64_t>(g));
+        // Across a periodic seam people must not overlap their neighbours' ghosts either.
+        const double r = grp.profile.radius_max_m;
+        const double x_min = sc.periodic ? sc.periodic->x0_m + r : -1e300;
+        const double x_max = sc.periodic ? sc.periodic->x0_m + sc.periodic->length_m - r : 1e300;
+        pts = detail::place_on_lattice(grp.area, sc.walkable, walls, count, r, sc.seed, static_cast<std::uint64_t>(g),
+                                       x_min, x_max);
       }
       if (static_cast<std::int64_t>(pts.size()) < count)
         throw InputError(grp.where, fmt("groups[%zu].count", g),
@@ -384,6 +406,8 @@ struct Simulation::Impl {
     agents.group.push_back(def.group);
     agents.target.push_back(def.target);
     agents.start_time_s.push_back(def.start_time_s);
+    agents.best_distance_m.push_back(std::numeric_limits<double>::infinity());
+    agents.last_progress_s.push_back(now());
     AgentRecord rec;
     rec.id = id;
     rec.group = def.group;
@@ -440,6 +464,27 @@ struct Simulation::Impl {
     return urgency > 0.0 ? normalized(e + Vec2{e.y, -e.x} * (keep_right * urgency)) : e;
   }
 
+  // Who got closer to their target since the last check; waiting and arrived people and
+  // people heading in a fixed direction never count as stalled.
+  void track_progress() {
+    const double t = now();
+    parallel(agents.size(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        const auto target = static_cast<std::size_t>(agents.target[i]);
+        const Vec2 p = agents.position[i];
+        if (t < agents.start_time_s[i] || nav->in_target(target, p) || nav->target(target).area.empty()) {
+          agents.last_progress_s[i] = t;
+          continue;
+        }
+        const double d = nav->distance(target, p);
+        if (d < agents.best_distance_m[i] - kProgress_m || !std::isfinite(agents.best_distance_m[i])) {
+          agents.best_distance_m[i] = d;
+          agents.last_progress_s[i] = t;
+        }
+      }
+    });
+  }
+
   void step() {
     const std::size_t n = agents.size();
     const double t = now();
@@ -485,9 +530,10 @@ struct Simulation::Impl {
 
     // forces: agents processed in cell order for locality; each writes only its own slot
     accel.resize(n);
+    closest.resize(n);
     const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
                                &neighbors, &walls, sc.time_step_s};
-    const detail::StepOutput out{accel, agents.contact_force_N};
+    const detail::StepOutput out{accel, agents.contact_force_N, closest};
     const auto order = neighbors.order();
     parallel(order.size(), [&](std::size_t b, std::size_t e) { model->accelerate(in, order.subspan(b, e - b), out); });
     double t3 = clock_s();
@@ -509,6 +555,7 @@ struct Simulation::Impl {
         agents.position[i] = x;
         if (!is_finite(x) || !is_finite(v)) bad[i] = 1;
         else if (walls.crosses_wall(previous_position[i], x)) bad[i] = 2;
+        else if (closest[i] < kMinContactRatio) bad[i] = 3;
       }
     });
     for (std::size_t i = 0; i < n; ++i) {
@@ -518,7 +565,7 @@ struct Simulation::Impl {
           "agent %lld (group '%s') at step %lld, t = %.2f s: %s (from (%.3f, %.3f) to (%.3f, %.3f) m); "
           "reduce time_step_s or check model parameters",
           static_cast<long long>(agents.id[i].value), group_names[static_cast<std::size_t>(agents.group[i])].c_str(),
-          static_cast<long long>(steps), t + dt, bad[i] == 1 ? "position or velocity became non-finite" : "crossed a wall",
+          static_cast<long long>(steps), t + dt, violation(bad[i]),
           a.x, a.y, x.x, x.y));
     }
     if (sc.periodic) {
@@ -549,6 +596,7 @@ struct Simulation::Impl {
       if (any) compact(gone);
     }
     spawn_arrivals();
+    if (steps % std::max<std::int64_t>(1, std::llround(kProgressCheck_s / sc.time_step_s)) == 0) track_progress();
     times.seconds[4] += clock_s() - t4;
   }
 };
@@ -578,6 +626,14 @@ const Scenario& Simulation::scenario() const { return impl_->sc; }
 double Simulation::cutoff_m() const { return impl_->model->cutoff_m(); }
 PhaseTimes Simulation::phase_times() const { return impl_->times; }
 std::vector<std::string> Simulation::group_names() const { return impl_->group_names; }
+
+std::vector<AgentId> Simulation::stalled() const {
+  const Impl& s = *impl_;
+  std::vector<AgentId> out;
+  for (std::size_t i = 0; i < s.agents.size(); ++i)
+    if (s.now() - s.agents.last_progress_s[i] > s.sc.stall_time_s) out.push_back(s.agents.id[i]);
+  return out;
+}
 
 AgentId Simulation::add_agent(const AgentDef& def) {
   Impl& s = *impl_;

@@ -85,3 +85,38 @@ TEST(Simulation, BoundedCutoffNeglectsLessThanTheTolerance) {
   const double neglected = p.agent_strength_N * std::exp((2 * r_max - d) / p.agent_range_m);
   EXPECT_LE(neglected, 1.0001 * p.cutoff_tolerance * p.mass_kg * 1.34 / p.relaxation_time_s);
 }
+
+TEST(Simulation, BodiesPassingThroughEachOtherStopTheRunWithAgentStepAndTime) {
+  Simulation sim(scenes::bottleneck(1.2, 1, 1), {.threads = 1});
+  AgentDef def;
+  def.position = sim.agents().position[0] + Vec2{0.01, 0.0};  // centres 1 cm apart
+  sim.add_agent(def);
+  try {
+    sim.step();
+    FAIL() << "expected SimulationError";
+  } catch (const SimulationError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("agent 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("step 0"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("t = 0.01 s"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("pressed into another person"), std::string::npos) << msg;
+  }
+}
+
+TEST(Simulation, DeadlockIsReportedAsStalledAndFreeFlowIsNot) {
+  // Plain social forces (no keep-right) lock two crowds face to face in the corridor.
+  Scenario locked = scenes::counterflow_rooms(100, 100, 1);
+  locked.model.keep_right = 0.0;
+  locked.duration_s = 90.0;
+  locked.stall_time_s = 20.0;
+  Simulation sim(locked, {.threads = 2});
+  while (!sim.finished()) sim.step();
+  EXPECT_GT(sim.stalled().size(), 20u);
+
+  Scenario free = scenes::counterflow_rooms(50, 0, 1);
+  free.duration_s = 40.0;
+  free.stall_time_s = 20.0;
+  Simulation ok(free, {.threads = 2});
+  while (!ok.finished()) ok.step();
+  EXPECT_TRUE(ok.stalled().empty());
+}

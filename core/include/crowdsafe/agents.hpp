@@ -24,6 +24,8 @@ struct AgentState {
   std::vector<std::int32_t> group;         ///< index into groups, then sources (constant)
   std::vector<std::int32_t> target;        ///< navigation target index (constant unless re-routed)
   std::vector<double> start_time_s;        ///< time the agent starts walking, s (premovement)
+  std::vector<double> best_distance_m;     ///< shortest remaining route length seen so far, m (stall detection)
+  std::vector<double> last_progress_s;     ///< time the route length last shrank by 0.5 m, s
 
   /// Number of agents.
   std::size_t size() const { return id.size(); }

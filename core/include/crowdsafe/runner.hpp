@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "crowdsafe/scenario.hpp"
 
@@ -38,6 +39,8 @@ struct RunSummary {
   std::int64_t agents_total = 0;         ///< persons who entered the simulation
   std::int64_t agents_evacuated = 0;     ///< persons who left through an exit
   std::int64_t agents_remaining = 0;     ///< persons still inside at the end
+  std::int64_t agents_stalled = 0;       ///< of those, persons stalled at the end (see Simulation::stalled)
+  std::vector<std::int64_t> stalled_ids; ///< their ids (first 100)
   double simulated_time_s = 0.0;
   double wall_time_s = 0.0;
   std::int64_t steps = 0;

@@ -144,6 +144,8 @@ struct Scenario {
   double output_interval_s = 0.1;         ///< trajectory frame interval, s
   std::uint64_t seed = 1;
   bool stop_when_empty = true;            ///< end early once everybody has left
+  /// A person whose remaining route has not shrunk by 0.5 m for this long is stalled, s.
+  double stall_time_s = 60.0;
   double navigation_cell_m = 0.1;         ///< distance-field grid cell, m
   std::optional<Periodic> periodic;
   SocialForceParameters model;

@@ -56,6 +56,9 @@ class Simulation {
   /// Neighbour cut-off in use, m.
   double cutoff_m() const;
   PhaseTimes phase_times() const;
+  /// Agents stalled now: walking (not waiting, not arrived) yet no closer to their target by
+  /// 0.5 m for Scenario::stall_time_s. Checked every 0.5 s of simulated time.
+  std::vector<AgentId> stalled() const;
   /// Group names (groups then sources), indexed like AgentRecord::group.
   std::vector<std::string> group_names() const;
 

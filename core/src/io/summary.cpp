@@ -16,6 +16,8 @@ void write_summary_json(const RunSummary& s, const std::filesystem::path& file) 
   j["agents_total"] = s.agents_total;
   j["agents_evacuated"] = s.agents_evacuated;
   j["agents_remaining"] = s.agents_remaining;
+  j["agents_stalled"] = s.agents_stalled;
+  j["stalled_ids"] = s.stalled_ids;
   j["simulated_time_s"] = s.simulated_time_s;
   j["wall_time_s"] = s.wall_time_s;
   j["steps"] = s.steps;

@@ -27,6 +27,9 @@ struct StepInput {
 struct StepOutput {
   std::span<Vec2> acceleration;        ///< m/s²
   std::span<double> contact_force_N;   ///< magnitude of summed body compression forces, N
+  /// Smallest centre distance / contact distance to any other person (or wall: distance /
+  /// radius) this step; 1 or more = not touching. Lets the step refuse bodies passing through.
+  std::span<double> closest_ratio;
 };
 
 class Model {

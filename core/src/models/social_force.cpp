@@ -88,6 +88,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
     const Vec2 e = in.desired_direction[i];
     Vec2 force;
     double contact = 0.0;
+    double closest = 1.0;
     double gap_ahead = std::numeric_limits<double>::infinity();
 
     grid.for_each_near(xi, [&](std::uint32_t j) {
@@ -104,6 +105,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
       const Vec2 n = rel / d;
       const double rij = ri + nrad[j];
       const double overlap = rij - d;
+      closest = std::min(closest, d / rij);
       double f = p_.agent_strength_N * std::exp(overlap * inv_b);
       if (lambda < 1.0) f *= lambda + (1.0 - lambda) * 0.5 * (1.0 - dot(n, e));
       if (overlap > 0.0) force += touch(overlap, n, nvel[j] - vi, max_pair_damping, contact);
@@ -129,6 +131,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
       if (nseen < seen.size()) seen[nseen++] = q;
       const Vec2 n = rel / d;
       const double overlap = ri - d;
+      closest = std::min(closest, d / ri);
       double f = p_.wall_strength_N * std::exp(overlap * inv_bw);
       if (overlap > 0.0) force += touch(overlap, n, -vi, max_wall_damping, contact);
       force += n * f;
@@ -139,6 +142,7 @@ void SocialForce::accelerate(const StepInput& in, std::span<const std::uint32_t>
     force += (e * v0 - vi) * (p_.mass_kg / p_.relaxation_time_s);
     out.acceleration[i] = force / p_.mass_kg;
     out.contact_force_N[i] = contact;
+    out.closest_ratio[i] = closest;
   }
 }
 

@@ -11,7 +11,8 @@ namespace crowdsafe::detail {
 namespace {
 
 std::vector<Vec2> lattice(const std::vector<Polygon>& region, const std::vector<Polygon>& walkable,
-                          const WallGrid& walls, double spacing, double clearance_m, Vec2 offset) {
+                          const WallGrid& walls, double spacing, double clearance_m, Vec2 offset, double x_min,
+                          double x_max) {
   const Box box = bounds(region);
   const double dy = spacing * std::sqrt(3.0) / 2.0;
   std::vector<Vec2> pts;
@@ -20,7 +21,9 @@ std::vector<Vec2> lattice(const std::vector<Polygon>& region, const std::vector<
     const double shift = (row % 2) * 0.5 * spacing + offset.x * spacing;
     for (double x = box.min.x + shift; x <= box.max.x; x += spacing) {
       const Vec2 p{x, y};
-      if (contains(region, p) && contains(walkable, p) && walls.clearance(p) >= clearance_m) pts.push_back(p);
+      if (p.x >= x_min && p.x <= x_max && contains(region, p) && contains(walkable, p) &&
+          walls.clearance(p) >= clearance_m)
+        pts.push_back(p);
     }
   }
   return pts;
@@ -30,7 +33,7 @@ std::vector<Vec2> lattice(const std::vector<Polygon>& region, const std::vector<
 
 std::vector<Vec2> place_on_lattice(const std::vector<Polygon>& region, const std::vector<Polygon>& walkable,
                                    const WallGrid& walls, std::int64_t count, double clearance_m,
-                                   std::uint64_t seed, std::uint64_t key) {
+                                   std::uint64_t seed, std::uint64_t key, double x_min, double x_max) {
   if (count <= 0) return {};
   const double a = std::max(area(region), 1e-6);
   const Vec2 offset{uniform(seed, Stream::PlacementOffset, key, 0), uniform(seed, Stream::PlacementOffset, key, 1)};
@@ -39,7 +42,7 @@ std::vector<Vec2> place_on_lattice(const std::vector<Polygon>& region, const std
   const double min_spacing = std::sqrt(2.0 / (std::sqrt(3.0) * 10.0));
   std::vector<Vec2> pts;
   while (true) {
-    pts = lattice(region, walkable, walls, spacing, clearance_m, offset);
+    pts = lattice(region, walkable, walls, spacing, clearance_m, offset, x_min, x_max);
     if (static_cast<std::int64_t>(pts.size()) >= count || spacing <= min_spacing) break;
     spacing = std::max(min_spacing, spacing * 0.97);
   }
@@ -54,7 +57,7 @@ std::vector<Vec2> place_on_lattice(const std::vector<Polygon>& region, const std
   for (std::size_t i = 0; i < pts.size(); ++i) {
     const Vec2 d{uniform(seed, Stream::PlacementJitter, key, 2 * i) - 0.5, uniform(seed, Stream::PlacementJitter, key, 2 * i + 1) - 0.5};
     const Vec2 q = pts[i] + d * jitter;
-    if (contains(walkable, q) && walls.clearance(q) >= clearance_m) pts[i] = q;
+    if (q.x >= x_min && q.x <= x_max && contains(walkable, q) && walls.clearance(q) >= clearance_m) pts[i] = q;
   }
   return pts;
 }

@@ -10,10 +10,11 @@
 
 namespace crowdsafe::detail {
 
-/// Places `count` points in `region` ∩ `walkable`, each at least `clearance_m` from any wall.
-/// Returns fewer points only when the region cannot hold them at 10 persons/m².
+/// Places `count` points in `region` ∩ `walkable` with x in [x_min, x_max], each at least
+/// `clearance_m` from any wall. Returns fewer points only when the region cannot hold them at
+/// 10 persons/m².
 std::vector<Vec2> place_on_lattice(const std::vector<Polygon>& region, const std::vector<Polygon>& walkable,
                                    const WallGrid& walls, std::int64_t count, double clearance_m,
-                                   std::uint64_t seed, std::uint64_t key);
+                                   std::uint64_t seed, std::uint64_t key, double x_min = -1e300, double x_max = 1e300);
 
 }  // namespace crowdsafe::detail
