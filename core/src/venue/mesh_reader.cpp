@@ -1,9 +1,799 @@
+// Walkable-surface meshes (OBJ, OFF, PLY, STL) -> Venue. The only translation unit that
+// includes CGAL: CGAL reads the polygon soup, everything after that (welding, triangulation,
+// walkable faces, plan-view outline, stairs, checks) is plain code below.
+//
+// Pipeline of read_mesh_venue():
+//   read soup (CGAL) -> OBJ groups -> unit + up axis -> weld -> triangulate -> orient
+//   -> checks (degenerate, non-manifold, flipped, overlaps, pieces, size) -> outline in plan
+//   -> regions from groups -> stairs (tagged or detected) -> Surface.
+// docs/venue-meshes.md describes the rules and every message.
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <CGAL/Simple_cartesian.h>
+#include <CGAL/IO/OBJ.h>
+#include <CGAL/IO/OFF.h>
+#include <CGAL/IO/PLY.h>
+#include <CGAL/IO/STL.h>
+
 #include "readers.hpp"
 
 namespace crowdsafe::detail {
+namespace {
 
-Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions&) {
-  throw InputError({file.string()}, "", "this venue format cannot be read yet");
+using CgalPoint = CGAL::Simple_cartesian<double>::Point_3;
+using Face = std::vector<std::size_t>;
+
+/// |n_z| below this: a wall or a stair riser (steeper than ~78°), not walkable.
+constexpr double kWalkableMinNz = 0.2;
+/// |n_z| at or above this (slope under ~5°): a flat face that may be a stair tread.
+constexpr double kFlatMinNz = 0.996;
+/// A stair riser is a vertical face whose own height lies in this range, m.
+constexpr double kRiserMinHeight = 0.10;
+constexpr double kRiserMaxHeight = 0.25;
+/// A flat patch between an up-riser and a down-riser is a tread when no deeper than this, m.
+constexpr double kTreadMaxDepth = 0.5;
+/// Overlapping walkable faces further apart than this in height are separate levels, m.
+constexpr double kLevelHeight = 2.0;
+/// Plan extents outside [kMinExtent, kMaxExtent] suggest a wrong unit, m.
+constexpr double kMinExtent = 1.0;
+constexpr double kMaxExtent = 10000.0;
+/// Vertices closer than this in plan view are one plan vertex (stair risers collapse), m.
+constexpr double kPlanWeld = 1e-6;
+/// Overlaps shallower than this count as touching, m.
+constexpr double kOverlapSlack = 1e-6;
+/// Problems of one kind reported before summarising the rest.
+constexpr std::size_t kMaxReports = 10;
+
+struct Triangle {
+  std::array<std::uint32_t, 3> v;
+  std::size_t face;  ///< index of the file face it came from
+};
+
+struct Group {
+  std::string name;
+  int line = 0;
+  std::optional<RegionRole> role;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Small geometry helpers
+
+Vec3 operator-(Vec3 a, Vec3 b) { return {a.x - b.x, a.y - b.y, a.z - b.z}; }
+Vec3 cross3(Vec3 a, Vec3 b) { return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x}; }
+double norm3(Vec3 a) { return std::sqrt(a.x * a.x + a.y * a.y + a.z * a.z); }
+Vec2 plan(Vec3 a) { return {a.x, a.y}; }
+
+std::string fmt(double v, int digits = 2) {
+  std::ostringstream s;
+  s.setf(std::ios::fixed);
+  s.precision(digits);
+  s << v;
+  return s.str();
+}
+
+struct UnionFind {
+  std::vector<std::size_t> parent;
+  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  std::size_t find(std::size_t i) {
+    while (parent[i] != i) i = parent[i] = parent[parent[i]];
+    return i;
+  }
+  // The smaller index stays the root, so a cluster is represented by its first member.
+  void unite(std::size_t a, std::size_t b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return;
+    if (b < a) std::swap(a, b);
+    parent[b] = a;
+  }
+};
+
+struct CellKey {
+  std::int64_t x, y, z;
+  bool operator==(const CellKey&) const = default;
+};
+struct CellHash {
+  std::size_t operator()(const CellKey& k) const {
+    return static_cast<std::size_t>(k.x * 73856093LL ^ k.y * 19349663LL ^ k.z * 83492791LL);
+  }
+};
+
+// For each point, the first point within `tol` of it (transitively); tol == 0 merges only
+// identical points. Grid hashing keeps it near-linear.
+std::vector<std::size_t> cluster_points(const std::vector<Vec3>& pts, double tol) {
+  UnionFind uf(pts.size());
+  const double cell = tol > 0.0 ? tol : 1.0;
+  auto key = [&](Vec3 p) {
+    return CellKey{static_cast<std::int64_t>(std::floor(p.x / cell)), static_cast<std::int64_t>(std::floor(p.y / cell)),
+                   static_cast<std::int64_t>(std::floor(p.z / cell))};
+  };
+  std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid;
+  grid.reserve(pts.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const CellKey k = key(pts[i]);
+    for (std::int64_t dx = -1; dx <= 1; ++dx)
+      for (std::int64_t dy = -1; dy <= 1; ++dy)
+        for (std::int64_t dz = -1; dz <= 1; ++dz) {
+          auto it = grid.find({k.x + dx, k.y + dy, k.z + dz});
+          if (it == grid.end()) continue;
+          for (std::size_t j : it->second) {
+            const Vec3 d = pts[i] - pts[j];
+            const bool close = tol > 0.0 ? d.x * d.x + d.y * d.y + d.z * d.z <= tol * tol
+                                         : (d.x == 0.0 && d.y == 0.0 && d.z == 0.0);
+            if (close) uf.unite(i, j);
+          }
+        }
+    grid[k].push_back(i);
+  }
+  std::vector<std::size_t> rep(pts.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) rep[i] = uf.find(i);
+  return rep;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+const char* format_name(const std::string& ext) {
+  if (ext == ".obj") return "Wavefront OBJ";
+  if (ext == ".off") return "OFF";
+  if (ext == ".ply") return "PLY";
+  return "STL";
+}
+
+// A binary STL announces its triangle count; a file of another size is truncated or corrupt.
+// Returns the problem text, or nothing for ASCII STL and consistent binary files.
+std::optional<std::string> check_binary_stl_size(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string head(84, '\0');
+  in.read(head.data(), 84);
+  const auto got = static_cast<std::size_t>(in.gcount());
+  const std::size_t first = head.find_first_not_of(" \t\r\n");
+  if (got >= 5 && first != std::string::npos && head.compare(first, 5, "solid") == 0) return std::nullopt;
+  const auto size = std::filesystem::file_size(file);
+  if (got < 84)
+    return "binary STL is truncated: " + std::to_string(size) +
+           " bytes, shorter than the 84-byte header; export the file again";
+  std::uint32_t n = 0;
+  for (int b = 3; b >= 0; --b) n = (n << 8) | static_cast<unsigned char>(head[80 + b]);
+  const std::uintmax_t expected = 84 + 50 * static_cast<std::uintmax_t>(n);
+  if (size == expected) return std::nullopt;
+  return "binary STL is truncated or corrupt: its header announces " + std::to_string(n) + " triangles (" +
+         std::to_string(expected) + " bytes) but the file has " + std::to_string(size) +
+         " bytes; export the file again";
+}
+
+bool read_soup(const std::filesystem::path& file, const std::string& ext, std::vector<CgalPoint>& pts,
+               std::vector<Face>& faces) {
+  const std::string name = file.string();
+  const auto np = CGAL::parameters::verbose(false);
+  if (ext == ".obj") return CGAL::IO::read_OBJ(name, pts, faces, np);
+  if (ext == ".off") return CGAL::IO::read_OFF(name, pts, faces, np);
+  if (ext == ".ply") return CGAL::IO::read_PLY(name, pts, faces, np);
+  return CGAL::IO::read_STL(name, pts, faces, np);
+}
+
+std::optional<RegionRole> role_of(const std::string& group) {
+  static const std::pair<const char*, RegionRole> kPrefixes[] = {
+      {"exit", RegionRole::Exit},         {"destination", RegionRole::Destination},
+      {"source", RegionRole::Source},     {"gate", RegionRole::Gate},
+      {"waiting", RegionRole::WaitingArea}, {"measurement", RegionRole::MeasurementLine},
+      {"stairs", RegionRole::Stairs},
+  };
+  const std::string g = lower(group);
+  for (const auto& [prefix, role] : kPrefixes) {
+    const std::size_t n = std::char_traits<char>::length(prefix);
+    if (g.compare(0, n, prefix) == 0 && (g.size() == n || g[n] == '-' || g[n] == '_')) return role;
+  }
+  return std::nullopt;
+}
+
+// OBJ groups and objects: CGAL reads one polygon per `f` line in file order, so the i-th `f`
+// line is face i. Returns the group index per face (-1: none) and the line of each face.
+void scan_obj(const std::filesystem::path& file, std::vector<Group>& groups, std::vector<int>& face_group,
+              std::vector<int>& face_line) {
+  std::ifstream in(file);
+  std::string text;
+  int line_no = 0;
+  int current = -1;
+  std::map<std::string, int> index;
+  while (std::getline(in, text)) {
+    ++line_no;
+    std::istringstream ss(text);
+    std::string key;
+    if (!(ss >> key)) continue;
+    if (key == "f") {
+      face_group.push_back(current);
+      face_line.push_back(line_no);
+    } else if (key == "g" || key == "o") {
+      // `g a b` puts the faces in several groups; the first name with a role wins.
+      std::vector<std::string> names;
+      for (std::string n; ss >> n;) names.push_back(n);
+      if (names.empty()) {
+        current = -1;
+        continue;
+      }
+      std::string chosen = names.front();
+      for (const auto& n : names)
+        if (role_of(n)) {
+          chosen = n;
+          break;
+        }
+      auto [it, inserted] = index.emplace(chosen, static_cast<int>(groups.size()));
+      if (inserted) groups.push_back({chosen, line_no, role_of(chosen)});
+      current = it->second;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Triangulation of polygon faces by ear clipping in the face's dominant plane. Triangles keep the
+// face's winding. Returns false when the polygon has no ear left (self-intersecting polygon).
+
+bool triangulate(const std::vector<Vec3>& pts, const Face& face, std::vector<std::array<std::size_t, 3>>& out) {
+  if (face.size() == 3) {
+    out.push_back({face[0], face[1], face[2]});
+    return true;
+  }
+  // Newell normal picks the projection plane.
+  Vec3 n;
+  for (std::size_t i = 0; i < face.size(); ++i) {
+    const Vec3 a = pts[face[i]], b = pts[face[(i + 1) % face.size()]];
+    n.x += (a.y - b.y) * (a.z + b.z);
+    n.y += (a.z - b.z) * (a.x + b.x);
+    n.z += (a.x - b.x) * (a.y + b.y);
+  }
+  const double ax = std::abs(n.x), ay = std::abs(n.y), az = std::abs(n.z);
+  auto proj = [&](std::size_t i) -> Vec2 {
+    const Vec3 p = pts[i];
+    if (az >= ax && az >= ay) return {p.x, p.y};
+    if (ax >= ay) return {p.y, p.z};
+    return {p.z, p.x};
+  };
+  std::vector<std::size_t> ring = face;
+  std::vector<Vec2> q;
+  for (std::size_t i : ring) q.push_back(proj(i));
+  const double sign = signed_area(q) >= 0.0 ? 1.0 : -1.0;
+  double scale = 0.0;
+  for (std::size_t i = 0; i + 1 < q.size(); ++i) scale = std::max(scale, norm2(q[i + 1] - q[i]));
+  const double eps = 1e-12 * scale;
+
+  auto inside = [&](Vec2 p, Vec2 a, Vec2 b, Vec2 c) {
+    return sign * cross(b - a, p - a) >= -eps && sign * cross(c - b, p - b) >= -eps && sign * cross(a - c, p - c) >= -eps;
+  };
+  while (ring.size() > 3) {
+    const std::size_t m = ring.size();
+    bool clipped = false;
+    for (std::size_t i = 0; i < m && !clipped; ++i) {
+      const std::size_t ip = (i + m - 1) % m, in = (i + 1) % m;
+      const Vec2 a = q[ip], b = q[i], c = q[in];
+      if (sign * cross(b - a, c - b) <= eps) continue;  // reflex or collinear tip
+      bool ear = true;
+      for (std::size_t j = 0; j < m && ear; ++j) {
+        if (j == ip || j == i || j == in) continue;
+        if (q[j] == a || q[j] == b || q[j] == c) continue;
+        if (inside(q[j], a, b, c)) ear = false;
+      }
+      if (!ear) continue;
+      out.push_back({ring[ip], ring[i], ring[in]});
+      ring.erase(ring.begin() + static_cast<std::ptrdiff_t>(i));
+      q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+      clipped = true;
+    }
+    if (clipped) continue;
+    // No strict ear: drop a collinear vertex (a zero-area sliver) if there is one.
+    bool dropped = false;
+    for (std::size_t i = 0; i < m && !dropped; ++i) {
+      const Vec2 a = q[(i + m - 1) % m], b = q[i], c = q[(i + 1) % m];
+      if (std::abs(cross(b - a, c - b)) <= eps) {
+        ring.erase(ring.begin() + static_cast<std::ptrdiff_t>(i));
+        q.erase(q.begin() + static_cast<std::ptrdiff_t>(i));
+        dropped = true;
+      }
+    }
+    if (!dropped) return false;
+  }
+  if (std::abs(cross(q[1] - q[0], q[2] - q[1])) > eps) out.push_back({ring[0], ring[1], ring[2]});
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan-view outline of a set of triangles: edges used by exactly one triangle, chained into rings
+// that keep the surface on their left (outer rings counter-clockwise, holes clockwise).
+
+std::vector<Polygon> outline(const std::vector<Vec2>& pv, const std::vector<std::array<std::size_t, 3>>& tris) {
+  std::map<std::pair<std::size_t, std::size_t>, int> uses;  // undirected edge -> count
+  for (const auto& t : tris)
+    for (int k = 0; k < 3; ++k) {
+      const std::size_t a = t[k], b = t[(k + 1) % 3];
+      ++uses[{std::min(a, b), std::max(a, b)}];
+    }
+  std::unordered_map<std::size_t, std::vector<std::size_t>> out_edges;  // vertex -> edge ids
+  std::vector<std::pair<std::size_t, std::size_t>> edges;
+  for (const auto& t : tris)
+    for (int k = 0; k < 3; ++k) {
+      const std::size_t a = t[k], b = t[(k + 1) % 3];
+      if (uses[{std::min(a, b), std::max(a, b)}] != 1) continue;
+      out_edges[a].push_back(edges.size());
+      edges.emplace_back(a, b);
+    }
+  std::vector<bool> used(edges.size(), false);
+  std::vector<Ring> outers, holes;
+  for (std::size_t e0 = 0; e0 < edges.size(); ++e0) {
+    if (used[e0]) continue;
+    Ring ring;
+    std::size_t e = e0;
+    while (true) {
+      used[e] = true;
+      const auto [a, b] = edges[e];
+      ring.push_back(pv[a]);
+      if (b == edges[e0].first) break;
+      // At a vertex with several ways on, take the sharpest left turn: rings stay tight and
+      // pieces touching at a corner come out as separate rings.
+      const Vec2 d = pv[b] - pv[a];
+      std::optional<std::size_t> next;
+      double best = -10.0;
+      for (std::size_t f : out_edges[b]) {
+        if (used[f]) continue;
+        const Vec2 o = pv[edges[f].second] - pv[b];
+        const double turn = std::atan2(cross(d, o), dot(d, o));
+        if (turn > best) {
+          best = turn;
+          next = f;
+        }
+      }
+      if (!next) break;  // open chain: only with inconsistent input that is reported anyway
+      e = *next;
+    }
+    // Drop vertices on straight runs so walls are single segments.
+    Ring simple;
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const Vec2 a = ring[(i + n - 1) % n], b = ring[i], c = ring[(i + 1) % n];
+      if (std::abs(cross(b - a, c - b)) > 1e-9 * norm(b - a) * norm(c - b) || dot(b - a, c - b) < 0.0)
+        simple.push_back(b);
+    }
+    if (simple.size() < 3) continue;
+    const double a = signed_area(simple);
+    if (std::abs(a) < 1e-9) continue;
+    (a > 0.0 ? outers : holes).push_back(std::move(simple));
+  }
+  std::vector<Polygon> polys;
+  for (auto& r : outers) polys.push_back({std::move(r), {}});
+  // Each hole belongs to the smallest outer ring around a point just inside the hole.
+  for (auto& h : holes) {
+    const Vec2 mid = (h[0] + h[1]) * 0.5;
+    const Vec2 p = mid - perp(normalized(h[1] - h[0])) * 1e-7;  // right of a hole edge = in the hole
+    Polygon* best = nullptr;
+    for (auto& poly : polys)
+      if (contains(poly.outer, p) && (!best || signed_area(poly.outer) < signed_area(best->outer))) best = &poly;
+    if (best) best->holes.push_back(std::move(h));
+  }
+  return polys;
+}
+
+// Separating-axis test: do two plan triangles overlap by more than kOverlapSlack?
+bool overlap(const std::array<Vec2, 3>& a, const std::array<Vec2, 3>& b) {
+  for (const auto* t : {&a, &b})
+    for (int k = 0; k < 3; ++k) {
+      const Vec2 axis = normalized(perp((*t)[(k + 1) % 3] - (*t)[k]));
+      double amin = 1e300, amax = -1e300, bmin = 1e300, bmax = -1e300;
+      for (int i = 0; i < 3; ++i) {
+        amin = std::min(amin, dot(a[i], axis));
+        amax = std::max(amax, dot(a[i], axis));
+        bmin = std::min(bmin, dot(b[i], axis));
+        bmax = std::max(bmax, dot(b[i], axis));
+      }
+      if (std::min(amax, bmax) - std::max(amin, bmin) <= kOverlapSlack) return false;
+    }
+  return true;
+}
+
+// Collects problems of one kind, keeping the first kMaxReports and counting the rest.
+struct Capped {
+  ProblemList& list;
+  std::string what;
+  std::size_t count = 0;
+  SourceLocation where;
+  void add(SourceLocation loc, std::string field, std::string message) {
+    if (count++ < kMaxReports) list.add(std::move(loc), std::move(field), std::move(message));
+  }
+  ~Capped() {
+    if (count > kMaxReports)
+      list.add(where, "", "... and " + std::to_string(count - kMaxReports) + " more " + what);
+  }
+};
+
+}  // namespace
+
+// Axis mapping for y-up files (Blender, Maya, glTF-style exports): file (x, y, z) -> (x, -z, y),
+// a +90° rotation about x. It is right-handed (determinant +1), so face windings and normals
+// stay valid, the file's up (+y) becomes +z and the plan view is (x, -z) of the file.
+Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& options) {
+  const std::string fname = file.string();
+  const std::string ext = lower(file.extension().string());
+  const SourceLocation at_file{fname};
+  ProblemList problems;
+
+  // --- read -----------------------------------------------------------------------------------
+  if (ext == ".stl")
+    if (auto why = check_binary_stl_size(file)) throw InputError(at_file, "", *why);
+  std::vector<CgalPoint> cgal_pts;
+  std::vector<Face> faces;
+  if (!read_soup(file, ext, cgal_pts, faces))
+    throw InputError(at_file, "",
+                     std::string("cannot be read as ") + format_name(ext) +
+                         ": the file is malformed or truncated; check that it is a valid " + format_name(ext) +
+                         " file (export it again from the modelling tool)");
+  if (faces.empty() || cgal_pts.empty())
+    throw InputError(at_file, "", std::string("has no faces; a venue mesh needs the walkable surface as faces"));
+
+  std::vector<Group> groups;
+  std::vector<int> face_group, face_line;
+  if (ext == ".obj") {
+    scan_obj(file, groups, face_group, face_line);
+    if (face_group.size() != faces.size()) {  // cannot happen with CGAL's reader; stay safe
+      face_group.assign(faces.size(), -1);
+      face_line.clear();
+    }
+  }
+  auto face_at = [&](std::size_t f) {
+    return f < face_line.size() ? SourceLocation{fname, face_line[f]} : at_file;
+  };
+  auto face_field = [](std::size_t f) { return "faces[" + std::to_string(f) + "]"; };
+
+  // --- unit and up axis -------------------------------------------------------------------------
+  const double s = metres_per_unit(options.unit);
+  std::vector<Vec3> pts(cgal_pts.size());
+  for (std::size_t i = 0; i < cgal_pts.size(); ++i) {
+    const CgalPoint& p = cgal_pts[i];
+    pts[i] = options.up == UpAxis::Y ? Vec3{p.x() * s, -p.z() * s, p.y() * s} : Vec3{p.x() * s, p.y() * s, p.z() * s};
+    if (!std::isfinite(pts[i].x) || !std::isfinite(pts[i].y) || !std::isfinite(pts[i].z))
+      problems.add(at_file, "vertices[" + std::to_string(i) + "]", "coordinate is not a finite number; fix or delete the vertex");
+  }
+  for (std::size_t f = 0; f < faces.size(); ++f)
+    for (std::size_t v : faces[f])
+      if (v >= pts.size()) {
+        problems.add(face_at(f), face_field(f),
+                     "refers to vertex " + std::to_string(v) + " but the file has " + std::to_string(pts.size()) +
+                         " vertices; fix the face's vertex indices");
+        faces[f].clear();
+        break;
+      }
+  problems.throw_if_any();
+
+  // --- weld -------------------------------------------------------------------------------------
+  // Identical points are always one vertex (exporters split vertices at normal and UV seams);
+  // points merely close are merged only when weld_tolerance_m asks for it.
+  const std::vector<std::size_t> rep = cluster_points(pts, std::max(0.0, options.weld_tolerance_m));
+  for (auto& face : faces) {
+    Face merged;
+    for (std::size_t v : face)
+      if (merged.empty() || merged.back() != rep[v]) merged.push_back(rep[v]);
+    while (merged.size() > 1 && merged.front() == merged.back()) merged.pop_back();
+    face = std::move(merged);
+  }
+
+  // --- triangulate; degenerate faces ------------------------------------------------------------
+  std::vector<Triangle> tris;
+  {
+    Capped degenerate{problems, "degenerate faces", 0, at_file};
+    for (std::size_t f = 0; f < faces.size(); ++f) {
+      const Face& face = faces[f];
+      std::vector<std::array<std::size_t, 3>> out;
+      bool ok = face.size() >= 3 && triangulate(pts, face, out);
+      if (face.size() >= 3 && !ok) {
+        problems.add(face_at(f), face_field(f), "polygon face crosses itself; split it into simple polygons or triangles");
+        continue;
+      }
+      double face_area = 0.0, longest = 0.0;
+      for (const auto& t : out) {
+        face_area += 0.5 * norm3(cross3(pts[t[1]] - pts[t[0]], pts[t[2]] - pts[t[0]]));
+        for (int k = 0; k < 3; ++k) longest = std::max(longest, norm3(pts[t[(k + 1) % 3]] - pts[t[k]]));
+      }
+      if (face.size() < 3 || out.empty() || face_area <= 1e-9 * longest * longest || face_area < 1e-12) {
+        degenerate.add(face_at(f), face_field(f),
+                       "degenerate face (zero area: its vertices coincide or lie on a line); delete it or merge its vertices");
+        continue;
+      }
+      for (const auto& t : out)
+        tris.push_back({{static_cast<std::uint32_t>(t[0]), static_cast<std::uint32_t>(t[1]), static_cast<std::uint32_t>(t[2])}, f});
+    }
+  }
+
+  // --- unit plausibility ------------------------------------------------------------------------
+  {
+    Box box;
+    for (const auto& t : tris)
+      for (auto v : t.v) box.expand(plan(pts[v]));
+    const double extent = tris.empty() ? 0.0 : std::max(box.width(), box.height());
+    if (extent > kMaxExtent)
+      problems.add(at_file, "unit",
+                   "the venue is " + fmt(extent / 1000.0, 1) + " km across in plan view, which suggests the file is drawn in a " +
+                       "smaller unit; set unit: cm or unit: mm");
+    else if (!tris.empty() && extent < kMinExtent)
+      problems.add(at_file, "unit",
+                   "the venue is only " + fmt(extent, 3) + " m across in plan view, which suggests the file is drawn in a " +
+                       "larger unit; set unit: m (or the unit the file was exported in)");
+  }
+
+  // --- non-manifold edges (all faces, walkable or not) -------------------------------------------
+  std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<std::size_t>> edge_tris;
+  for (std::size_t t = 0; t < tris.size(); ++t)
+    for (int k = 0; k < 3; ++k) {
+      const std::uint32_t a = tris[t].v[k], b = tris[t].v[(k + 1) % 3];
+      edge_tris[{std::min(a, b), std::max(a, b)}].push_back(t);
+    }
+  {
+    Capped nonmanifold{problems, "non-manifold edges", 0, at_file};
+    for (const auto& [edge, ts] : edge_tris) {
+      std::vector<std::size_t> fs;
+      for (std::size_t t : ts) fs.push_back(tris[t].face);
+      std::sort(fs.begin(), fs.end());
+      fs.erase(std::unique(fs.begin(), fs.end()), fs.end());
+      if (fs.size() <= 2) continue;
+      std::string list;
+      for (std::size_t f : fs) list += (list.empty() ? "" : ", ") + face_field(f);
+      nonmanifold.add(face_at(fs[0]), "vertices[" + std::to_string(edge.first) + "]-vertices[" + std::to_string(edge.second) + "]",
+                      "non-manifold edge shared by " + std::to_string(fs.size()) + " faces (" + list +
+                          "); a walkable surface has at most two faces per edge: delete the extra faces or split the surfaces");
+    }
+  }
+
+  // --- orientation; walkable faces; flipped faces ------------------------------------------------
+  std::vector<Vec3> normal(tris.size());
+  std::vector<double> tri_area(tris.size());
+  for (std::size_t t = 0; t < tris.size(); ++t) {
+    const auto& v = tris[t].v;
+    const Vec3 c = cross3(pts[v[1]] - pts[v[0]], pts[v[2]] - pts[v[0]]);
+    const double len = norm3(c);
+    tri_area[t] = 0.5 * len;
+    normal[t] = len > 0.0 ? Vec3{c.x / len, c.y / len, c.z / len} : Vec3{};
+  }
+  // The orientation most of the walkable area agrees on is "up"; a mesh exported with all
+  // normals down is read as it is meant.
+  double up_area = 0.0, down_area = 0.0;
+  for (std::size_t t = 0; t < tris.size(); ++t)
+    if (std::abs(normal[t].z) >= kWalkableMinNz) (normal[t].z > 0.0 ? up_area : down_area) += tri_area[t];
+  if (down_area > up_area)
+    for (std::size_t t = 0; t < tris.size(); ++t) {
+      std::swap(tris[t].v[1], tris[t].v[2]);
+      normal[t] = {-normal[t].x, -normal[t].y, -normal[t].z};
+    }
+  std::vector<std::size_t> walk;  // walkable triangle ids
+  {
+    Capped flipped{problems, "flipped faces", 0, at_file};
+    std::size_t last_face = static_cast<std::size_t>(-1);
+    for (std::size_t t = 0; t < tris.size(); ++t) {
+      if (std::abs(normal[t].z) < kWalkableMinNz) continue;
+      if (normal[t].z < 0.0) {
+        if (tris[t].face != last_face)
+          flipped.add(face_at(tris[t].face), face_field(tris[t].face),
+                      "flipped face: its normal points down while the rest of the walkable surface points up; reverse its "
+                      "vertex order (recalculate normals outside in the modelling tool), or delete it if it is the underside "
+                      "of a solid slab");
+        last_face = tris[t].face;
+        std::swap(tris[t].v[1], tris[t].v[2]);  // carry on with it the right way up
+        normal[t] = {-normal[t].x, -normal[t].y, -normal[t].z};
+      }
+      walk.push_back(t);
+    }
+  }
+  if (walk.empty() && !tris.empty())
+    problems.add(at_file, "up",
+                 "no walkable faces: every face is vertical (a wall); if the file was exported with y up, set up: y "
+                 "(or up: z if it was set to y)");
+
+  // --- plan view --------------------------------------------------------------------------------
+  std::vector<Vec3> flat(pts.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) flat[i] = {pts[i].x, pts[i].y, 0.0};
+  const std::vector<std::size_t> plan_id = cluster_points(flat, kPlanWeld);
+  std::vector<Vec2> pv(pts.size());
+  for (std::size_t i = 0; i < pts.size(); ++i) pv[i] = plan(pts[plan_id[i]]);
+  auto plan_tri = [&](std::size_t t) {
+    const auto& v = tris[t].v;
+    return std::array<std::size_t, 3>{plan_id[v[0]], plan_id[v[1]], plan_id[v[2]]};
+  };
+
+  // Overlapping walkable triangles in plan view: other levels, or a self-intersecting surface.
+  {
+    Capped levels{problems, "overlapping face pairs on different levels", 0, at_file};
+    Capped selfx{problems, "self-intersecting face pairs", 0, at_file};
+    Box box;
+    double edge_sum = 0.0;
+    for (std::size_t t : walk)
+      for (int k = 0; k < 3; ++k) {
+        box.expand(pv[tris[t].v[k]]);
+        edge_sum += norm(pv[tris[t].v[(k + 1) % 3]] - pv[tris[t].v[k]]);
+      }
+    const double cell = std::max(walk.empty() ? 1.0 : edge_sum / (3.0 * walk.size()), 1e-3);
+    auto cell_of = [&](double v, double lo) { return static_cast<std::int64_t>(std::floor((v - lo) / cell)); };
+    std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid;
+    std::vector<std::array<Vec2, 3>> tp(tris.size());
+    std::vector<Box> tb(tris.size());
+    for (std::size_t t : walk) {
+      for (int k = 0; k < 3; ++k) {
+        tp[t][k] = pv[tris[t].v[k]];
+        tb[t].expand(tp[t][k]);
+      }
+      for (auto x = cell_of(tb[t].min.x, box.min.x); x <= cell_of(tb[t].max.x, box.min.x); ++x)
+        for (auto y = cell_of(tb[t].min.y, box.min.y); y <= cell_of(tb[t].max.y, box.min.y); ++y) grid[{x, y, 0}].push_back(t);
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> pairs;
+    for (const auto& [key, ts] : grid)
+      for (std::size_t i = 0; i < ts.size(); ++i)
+        for (std::size_t j = i + 1; j < ts.size(); ++j) {
+          const Box& a = tb[ts[i]];
+          const Box& b = tb[ts[j]];
+          // Test each pair once: in the cell holding the corner of their boxes' intersection.
+          if (cell_of(std::max(a.min.x, b.min.x), box.min.x) != key.x || cell_of(std::max(a.min.y, b.min.y), box.min.y) != key.y)
+            continue;
+          if (std::max(a.min.x, b.min.x) > std::min(a.max.x, b.max.x) || std::max(a.min.y, b.min.y) > std::min(a.max.y, b.max.y))
+            continue;
+          if (overlap(tp[ts[i]], tp[ts[j]])) pairs.emplace_back(std::min(ts[i], ts[j]), std::max(ts[i], ts[j]));
+        }
+    // One report per pair of file faces, not per pair of their triangles.
+    std::sort(pairs.begin(), pairs.end(), [&](const auto& p, const auto& q) {
+      return std::pair(tris[p.first].face, tris[p.second].face) < std::pair(tris[q.first].face, tris[q.second].face);
+    });
+    pairs.erase(std::unique(pairs.begin(), pairs.end(),
+                            [&](const auto& p, const auto& q) {
+                              return tris[p.first].face == tris[q.first].face && tris[p.second].face == tris[q.second].face;
+                            }),
+                pairs.end());
+    for (const auto& [a, b] : pairs) {
+      const double za = (pts[tris[a].v[0]].z + pts[tris[a].v[1]].z + pts[tris[a].v[2]].z) / 3.0;
+      const double zb = (pts[tris[b].v[0]].z + pts[tris[b].v[1]].z + pts[tris[b].v[2]].z) / 3.0;
+      const std::string both = face_field(tris[a].face) + " and " + face_field(tris[b].face);
+      if (std::abs(za - zb) > kLevelHeight)
+        levels.add(face_at(tris[a].face), face_field(tris[a].face),
+                   "overlapping surfaces: " + both + " lie above each other (" + fmt(std::abs(za - zb)) +
+                       " m apart); multiple levels are not supported yet: split the venue into one mesh per level");
+      else if (tris[a].face != tris[b].face)
+        selfx.add(face_at(tris[a].face), face_field(tris[a].face),
+                  "self-intersecting mesh: " + both + " overlap in plan view; remove the duplicate or folded faces");
+    }
+  }
+
+  // Connected pieces: walkable triangles sharing an edge in plan view (stair treads are joined
+  // across their risers).
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> plan_edges;
+  for (std::size_t i = 0; i < walk.size(); ++i) {
+    const auto p = plan_tri(walk[i]);
+    for (int k = 0; k < 3; ++k) plan_edges[{std::min(p[k], p[(k + 1) % 3]), std::max(p[k], p[(k + 1) % 3])}].push_back(i);
+  }
+  {
+    UnionFind uf(walk.size());
+    for (const auto& [e, ws] : plan_edges)
+      for (std::size_t i = 1; i < ws.size(); ++i) uf.unite(ws[0], ws[i]);
+    std::map<std::size_t, std::pair<std::size_t, double>> pieces;  // root -> (triangles, plan area)
+    for (std::size_t i = 0; i < walk.size(); ++i) {
+      auto& piece = pieces[uf.find(i)];
+      ++piece.first;
+      piece.second += tri_area[walk[i]] * std::abs(normal[walk[i]].z);
+    }
+    if (pieces.size() > 1) {
+      std::vector<std::tuple<double, std::size_t, std::size_t>> list;  // area, triangles, first face
+      for (const auto& [root, piece] : pieces) list.emplace_back(piece.second, piece.first, tris[walk[root]].face);
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+      std::string text;
+      for (std::size_t i = 0; i < list.size() && i < kMaxReports; ++i)
+        text += (i ? "; " : "") + fmt(std::get<0>(list[i])) + " m² (" + std::to_string(std::get<1>(list[i])) +
+                " triangles, from " + face_field(std::get<2>(list[i])) + ")";
+      if (list.size() > kMaxReports) text += "; ...";
+      problems.add(face_at(std::get<2>(list[1])), "",
+                   "disconnected walkable surface: " + std::to_string(list.size()) + " separate pieces: " + text +
+                       "; remove the stray pieces or join them to the rest (set weld_tolerance_m to close tiny gaps)");
+    }
+  }
+
+  // --- groups -> regions ------------------------------------------------------------------------
+  std::vector<int> tri_group(tris.size(), -1);
+  if (!face_group.empty())
+    for (std::size_t t = 0; t < tris.size(); ++t) tri_group[t] = face_group[tris[t].face];
+  std::vector<std::uint8_t> is_stairs(tris.size(), 0);
+  Venue venue;
+  venue.file = file;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (!groups[g].role) continue;
+    std::vector<std::array<std::size_t, 3>> mine;
+    for (std::size_t t : walk)
+      if (tri_group[t] == static_cast<int>(g)) {
+        mine.push_back(plan_tri(t));
+        if (*groups[g].role == RegionRole::Stairs) is_stairs[t] = 1;
+      }
+    const SourceLocation where{fname, groups[g].line};
+    if (mine.empty()) {
+      problems.add(where, "g " + groups[g].name,
+                   "region group has no walkable faces (only vertical ones, or none); put the region's floor faces in it");
+      continue;
+    }
+    venue.regions.push_back({groups[g].name, *groups[g].role, outline(pv, mine), {}, where});
+  }
+
+  // --- stairs detected from risers ------------------------------------------------------------
+  // Flat patches: flat walkable triangles joined by shared 3-D edges. Risers: vertical triangles
+  // 0.10–0.25 m tall. A patch bordered by a riser going up and one going down and no deeper than
+  // kTreadMaxDepth is a tread.
+  {
+    std::vector<bool> flat_tri(tris.size(), false);
+    for (std::size_t t : walk) flat_tri[t] = normal[t].z >= kFlatMinNz;
+    UnionFind uf(tris.size());
+    for (const auto& [e, ts] : edge_tris)
+      for (std::size_t i = 1; i < ts.size(); ++i)
+        if (flat_tri[ts[0]] && flat_tri[ts[i]]) uf.unite(ts[0], ts[i]);
+    std::unordered_map<std::size_t, std::array<double, 3>> patch;  // root -> area, up length, down length
+    for (std::size_t t : walk)
+      if (flat_tri[t]) patch[uf.find(t)][0] += tri_area[t];
+    for (const auto& [e, ts] : edge_tris) {
+      const Vec3 a = pts[e.first], b = pts[e.second];
+      if (std::abs(a.z - b.z) > 1e-3) continue;  // risers meet treads along level edges
+      for (std::size_t r : ts) {
+        if (std::abs(normal[r].z) >= kWalkableMinNz) continue;
+        double zmin = 1e300, zmax = -1e300;
+        for (auto v : tris[r].v) {
+          zmin = std::min(zmin, pts[v].z);
+          zmax = std::max(zmax, pts[v].z);
+        }
+        if (zmax - zmin < kRiserMinHeight || zmax - zmin > kRiserMaxHeight) continue;
+        const double len = norm(plan(b) - plan(a));
+        for (std::size_t t : ts) {
+          if (!flat_tri[t]) continue;
+          auto& p = patch[uf.find(t)];
+          if (std::abs(a.z - zmin) < 1e-3) p[1] += len;       // a step up from this patch
+          else if (std::abs(a.z - zmax) < 1e-3) p[2] += len;  // a step down from this patch
+        }
+      }
+    }
+    for (std::size_t t : walk) {
+      if (!flat_tri[t]) continue;
+      const auto& p = patch[uf.find(t)];
+      if (p[1] > 0.0 && p[2] > 0.0 && p[0] / std::max(p[1], p[2]) <= kTreadMaxDepth) is_stairs[t] = 1;
+    }
+  }
+
+  problems.throw_if_any();
+
+  // --- output ---------------------------------------------------------------------------------
+  {
+    std::vector<std::array<std::size_t, 3>> all;
+    for (std::size_t t : walk) all.push_back(plan_tri(t));
+    venue.walkable = outline(pv, all);
+  }
+  std::vector<std::int64_t> new_index(pts.size(), -1);
+  for (std::size_t t : walk) {
+    std::array<std::uint32_t, 3> tri{};
+    for (int k = 0; k < 3; ++k) {
+      const std::uint32_t v = tris[t].v[k];
+      if (new_index[v] < 0) {
+        new_index[v] = static_cast<std::int64_t>(venue.surface.vertices.size());
+        venue.surface.vertices.push_back(pts[v]);
+      }
+      tri[k] = static_cast<std::uint32_t>(new_index[v]);
+    }
+    venue.surface.triangles.push_back(tri);
+    venue.surface.stairs.push_back(is_stairs[t]);
+  }
+  return venue;
 }
 
 }  // namespace crowdsafe::detail
