@@ -106,7 +106,7 @@ TEST(VenueMesh, YUpCentimetreObjMapsToZUpMetres) {
 TEST(VenueMesh, YUpFileReadAsZUpSuggestsTheUpAxis) {
   VenueOptions o;
   o.unit = LengthUnit::Centimetre;
-  EXPECT_NE(message_of(kMeshes / "floor_yup_cm.obj", o).find("set up: y"), std::string::npos);
+  EXPECT_NE(message_of(kMeshes / "floor_yup_cm.obj", o).find("set up_axis: y"), std::string::npos);
 }
 
 TEST(VenueMesh, ObjGroupsWithRolePrefixesBecomeRegions) {

@@ -600,8 +600,8 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
   }
   if (walk.empty() && !tris.empty())
     problems.add(at_file, "up",
-                 "no walkable faces: every face is vertical (a wall); if the file was exported with y up, set up: y "
-                 "(or up: z if it was set to y)");
+                 "no walkable faces: every face is vertical (a wall); if the file was exported with y up, set up_axis: y "
+                 "(or up_axis: z if it was set to y)");
 
   // --- plan view --------------------------------------------------------------------------------
   std::vector<Vec3> flat(pts.size());
