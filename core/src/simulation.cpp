@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "checkpoint.hpp"
 #include "models/social_force.hpp"
 #include "navigation/flow_field.hpp"
 #include "navigation/navigation.hpp"
@@ -56,6 +57,23 @@ std::string fmt(const char* f, auto... args) {
   char buf[512];
   std::snprintf(buf, sizeof buf, f, args...);
   return buf;
+}
+
+// What must match between a checkpoint and the simulation it is restored into.
+std::string fnv_identity(const Scenario& sc) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  };
+  const std::string wkt = to_wkt(sc.walkable);
+  mix(wkt.data(), wkt.size());
+  mix(&sc.seed, sizeof sc.seed);
+  mix(&sc.time_step_s, sizeof sc.time_step_s);
+  mix(&sc.model, sizeof sc.model);
+  const std::size_t counts[] = {sc.groups.size(), sc.sources.size(), sc.exits.size()};
+  mix(counts, sizeof counts);
+  return fmt("%016llx", static_cast<unsigned long long>(h));
 }
 
 const char* violation(std::uint8_t kind) {
@@ -655,6 +673,75 @@ AgentId Simulation::add_agent(const AgentDef& def) {
                      fmt("(%.3f, %.3f) m is closer to a wall than the body radius %.2f m", def.position.x,
                          def.position.y, def.radius_m));
   return s.insert(def);
+}
+
+namespace {
+constexpr std::uint64_t kCheckpointMagic = 0x315450434b435343ULL;  // "CSCKPT1" + version
+}
+
+void Simulation::save(std::ostream& out) const {
+  const Impl& s = *impl_;
+  detail::CheckpointWriter w(out);
+  w.value(kCheckpointMagic);
+  // Identify the scenario by its geometry, parameters and seed, so a checkpoint cannot be
+  // resumed into a different run.
+  w.text(fnv_identity(s.sc));
+  w.value(s.steps);
+  w.value(s.updates);
+  const AgentState& a = s.agents;
+  w.vector(a.id);
+  w.vector(a.position);
+  w.vector(a.velocity);
+  w.vector(a.contact_force_N);
+  w.vector(a.desired_speed_m_s);
+  w.vector(a.radius_m);
+  w.vector(a.group);
+  w.vector(a.target);
+  w.vector(a.start_time_s);
+  w.vector(a.best_distance_m);
+  w.vector(a.last_progress_s);
+  w.vector(s.records);
+  w.vector(s.id_to_slot);
+  w.vector(s.arrivals);
+  w.finish();
+}
+
+void Simulation::restore(std::istream& in) {
+  Impl& s = *impl_;
+  detail::CheckpointReader r(in);
+  if (r.value<std::uint64_t>() != kCheckpointMagic) throw std::runtime_error("checkpoint: not a crowdsafe checkpoint");
+  if (r.text() != fnv_identity(s.sc))
+    throw std::runtime_error("checkpoint: written for another scenario or seed; resume with the scenario it came from");
+  const auto steps = r.value<std::int64_t>();
+  const auto updates = r.value<std::int64_t>();
+  constexpr std::uint64_t kMax = 1ULL << 32;
+  AgentState a;
+  a.id = r.vector<AgentId>(kMax);
+  a.position = r.vector<Vec2>(kMax);
+  a.velocity = r.vector<Vec2>(kMax);
+  a.contact_force_N = r.vector<double>(kMax);
+  a.desired_speed_m_s = r.vector<double>(kMax);
+  a.radius_m = r.vector<double>(kMax);
+  a.group = r.vector<std::int32_t>(kMax);
+  a.target = r.vector<std::int32_t>(kMax);
+  a.start_time_s = r.vector<double>(kMax);
+  a.best_distance_m = r.vector<double>(kMax);
+  a.last_progress_s = r.vector<double>(kMax);
+  auto records = r.vector<AgentRecord>(kMax);
+  auto id_to_slot = r.vector<std::size_t>(kMax);
+  auto arrivals = r.vector<Arrivals>(kMax);
+  r.finish();
+  const std::size_t n = a.id.size();
+  const bool consistent = a.position.size() == n && a.velocity.size() == n && a.radius_m.size() == n &&
+                          a.group.size() == n && a.target.size() == n && a.last_progress_s.size() == n &&
+                          arrivals.size() == s.arrivals.size() && id_to_slot.size() == records.size();
+  if (!consistent) throw std::runtime_error("checkpoint: inconsistent array sizes (damaged file)");
+  s.agents = std::move(a);
+  s.records = std::move(records);
+  s.id_to_slot = std::move(id_to_slot);
+  s.arrivals = std::move(arrivals);
+  s.steps = steps;
+  s.updates = updates;
 }
 
 bool Simulation::remove_agent(AgentId id) {

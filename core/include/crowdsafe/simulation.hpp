@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
@@ -61,6 +62,13 @@ class Simulation {
   std::vector<AgentId> stalled() const;
   /// Group names (groups then sources), indexed like AgentRecord::group.
   std::vector<std::string> group_names() const;
+
+  /// Writes the complete mutable state (agents, records, arrivals, step count) so that
+  /// restore() on a Simulation of the same scenario continues bit-identically.
+  void save(std::ostream& out) const;
+  /// Replaces the state with a saved one. Throws std::runtime_error when the checkpoint is
+  /// damaged, truncated, or was written for another scenario or seed.
+  void restore(std::istream& in);
 
   /// Adds an agent now; throws InputError when it is outside the walkable area, overlaps a wall
   /// or has invalid parameters.
