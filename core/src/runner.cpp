@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "crowdsafe/output.hpp"
@@ -22,58 +24,83 @@ double percentile(std::vector<double> v, double q) {
   return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
 }
 
-}  // namespace
+RunMetadata metadata_of(const Scenario& scenario, const Simulation& sim, int threads) {
+  RunMetadata meta;
+  meta.scenario_name = scenario.name;
+  meta.scenario_file = scenario.file.empty() ? std::string() : std::filesystem::absolute(scenario.file).string();
+  meta.scenario_hash = fnv1a64_hex(scenario.source_text);
+  meta.version = kVersion;
+  meta.walkable_wkt = to_wkt(scenario.walkable);
+  meta.group_names = sim.group_names();
+  for (const auto& e : scenario.exits) meta.exit_names.push_back(e.name);
+  meta.seed = scenario.seed;
+  meta.time_step_s = scenario.time_step_s;
+  meta.output_interval_s = scenario.output_interval_s;
+  meta.threads = threads;
+  return meta;
+}
 
-RunSummary run_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, const RunOptions& options) {
+// Writes a file beside its final name and renames it, so readers never see half a file.
+template <class Write>
+void write_atomically(const std::filesystem::path& file, Write&& write) {
+  const auto tmp = std::filesystem::path(file.string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string() + ": check that the folder is writable");
+    write(out);
+    out.flush();
+    if (!out) throw std::runtime_error("failed writing " + tmp.string() + ": disk full?");
+  }
+  std::filesystem::rename(tmp, file);
+}
+
+constexpr const char* kCheckpointState = "checkpoint.bin";
+constexpr const char* kCheckpointInfo = "checkpoint.json";
+
+/// Steps `sim` to the end, recording frames from `frame` on; shared by run and resume.
+RunSummary run_loop(Simulation& sim, const Scenario& scenario, const std::filesystem::path& out_dir,
+                    const RunOptions& options, std::optional<TrajectoryWriter>& writer, std::int64_t frame,
+                    double wall_before_s) {
   using clock = std::chrono::steady_clock;
   const auto start = clock::now();
-  auto wall = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-
-  Simulation sim(scenario, SimulationOptions{options.threads});
-  std::filesystem::create_directories(out_dir);
+  auto wall = [&] { return wall_before_s + std::chrono::duration<double>(clock::now() - start).count(); };
 
   RunSummary sum;
   sum.scenario = scenario.name;
   sum.seed = scenario.seed;
   sum.threads = options.threads;
   sum.cutoff_m = sim.cutoff_m();
-
-  std::optional<TrajectoryWriter> writer;
-  if (options.record) {
-    RunMetadata meta;
-    meta.scenario_name = scenario.name;
-    meta.scenario_file = scenario.file.string();
-    meta.scenario_hash = fnv1a64_hex(scenario.source_text);
-    meta.version = kVersion;
-    meta.walkable_wkt = to_wkt(scenario.walkable);
-    meta.group_names = sim.group_names();
-    for (const auto& e : scenario.exits) meta.exit_names.push_back(e.name);
-    meta.seed = scenario.seed;
-    meta.time_step_s = scenario.time_step_s;
-    meta.output_interval_s = scenario.output_interval_s;
-    meta.threads = options.threads;
-    sum.trajectory_file = "trajectories.h5";
-    writer.emplace(out_dir / sum.trajectory_file, meta);
-  }
+  if (writer) sum.trajectory_file = "trajectories.h5";
 
   const auto frame_every = std::max<std::int64_t>(1, std::llround(scenario.output_interval_s / scenario.time_step_s));
-  std::int64_t frame = 0;
-  std::int64_t evacuated = 0;
+  double last_checkpoint_s = sim.time_s();
+  auto checkpoint = [&] {
+    write_atomically(out_dir / kCheckpointState, [&](std::ostream& o) { sim.save(o); });
+    nlohmann::ordered_json j;
+    j["scenario_file"] = scenario.file.empty() ? std::string() : std::filesystem::absolute(scenario.file).string();
+    j["seed"] = scenario.seed;
+    j["duration_s"] = scenario.duration_s;
+    j["frames"] = frame;
+    j["simulated_time_s"] = sim.time_s();
+    j["wall_time_s"] = wall();
+    write_atomically(out_dir / kCheckpointInfo, [&](std::ostream& o) { o << j.dump(2) << "\n"; });
+    last_checkpoint_s = sim.time_s();
+  };
   auto record = [&] {
     const AgentState& a = sim.agents();
     for (double f : a.contact_force_N) sum.max_contact_force_N = std::max(sum.max_contact_force_N, f);
-    if (writer)
-      writer->write_frame(FrameView{frame, sim.time_s(), a.id, a.position, a.velocity, a.contact_force_N});
+    if (writer) writer->write_frame(FrameView{frame, sim.time_s(), a.id, a.position, a.velocity, a.contact_force_N});
     ++frame;
+    if (options.checkpoint_every_s > 0.0 && sim.time_s() - last_checkpoint_s >= options.checkpoint_every_s - 1e-9) checkpoint();
     if (options.on_progress) {
-      evacuated = std::count_if(sim.records().begin(), sim.records().end(), [](const AgentRecord& r) { return r.exit >= 0; });
+      const auto evacuated = std::count_if(sim.records().begin(), sim.records().end(), [](const AgentRecord& r) { return r.exit >= 0; });
       options.on_progress(Progress{sim.time_s(), scenario.duration_s, wall(), a.size(), evacuated});
     }
   };
 
   sum.status = "completed";
   try {
-    record();
+    if (frame == 0) record();
     while (!sim.finished()) {
       if (options.stop && options.stop->load()) {
         sum.status = "interrupted";
@@ -116,6 +143,35 @@ RunSummary run_scenario(const Scenario& scenario, const std::filesystem::path& o
   }
   write_summary_json(sum, out_dir / "summary.json");
   return sum;
+}
+
+}  // namespace
+
+RunSummary run_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, const RunOptions& options) {
+  Simulation sim(scenario, SimulationOptions{options.threads});
+  std::filesystem::create_directories(out_dir);
+  std::optional<TrajectoryWriter> writer;
+  if (options.record) writer.emplace(out_dir / "trajectories.h5", metadata_of(scenario, sim, options.threads));
+  return run_loop(sim, scenario, out_dir, options, writer, 0, 0.0);
+}
+
+RunSummary resume_run(const std::filesystem::path& out_dir, const RunOptions& options) {
+  std::ifstream info_in(out_dir / kCheckpointInfo);
+  if (!info_in)
+    throw std::runtime_error("no checkpoint in " + out_dir.string() +
+                             ": run with --checkpoint-every S to be able to resume");
+  const auto info = nlohmann::json::parse(info_in);
+  Scenario scenario = read_scenario(info.at("scenario_file").get<std::string>());
+  scenario.seed = info.at("seed").get<std::uint64_t>();
+  scenario.duration_s = info.at("duration_s").get<double>();
+  Simulation sim(scenario, SimulationOptions{options.threads});
+  std::ifstream state(out_dir / kCheckpointState, std::ios::binary);
+  if (!state) throw std::runtime_error("checkpoint state " + (out_dir / kCheckpointState).string() + " is missing");
+  sim.restore(state);
+  const auto frames = info.at("frames").get<std::int64_t>();
+  std::optional<TrajectoryWriter> writer;
+  if (options.record) writer.emplace(out_dir / "trajectories.h5", metadata_of(scenario, sim, options.threads), frames);
+  return run_loop(sim, scenario, out_dir, options, writer, frames, info.at("wall_time_s").get<double>());
 }
 
 }  // namespace crowdsafe

@@ -53,6 +53,10 @@ struct RunEnd {
 class TrajectoryWriter {
  public:
   TrajectoryWriter(const std::filesystem::path& path, const RunMetadata& meta);
+  /// Reopens the file of an interrupted run and keeps its first `keep_frames` frames, to go on
+  /// writing from a checkpoint taken there. Throws std::runtime_error when the file does not
+  /// hold that many frames.
+  TrajectoryWriter(const std::filesystem::path& path, const RunMetadata& meta, std::int64_t keep_frames);
   ~TrajectoryWriter();
   TrajectoryWriter(const TrajectoryWriter&) = delete;
   TrajectoryWriter& operator=(const TrajectoryWriter&) = delete;

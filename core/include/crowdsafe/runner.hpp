@@ -28,6 +28,9 @@ struct RunOptions {
   bool record = true;                                 ///< write trajectories.h5
   std::function<void(const Progress&)> on_progress;   ///< optional
   const std::atomic<bool>* stop = nullptr;            ///< set to true to stop early (SIGINT)
+  /// Save a checkpoint (checkpoint.bin + checkpoint.json in the run folder) every this many
+  /// simulated seconds, at the next recorded frame; 0 = never.
+  double checkpoint_every_s = 0.0;
 };
 
 /// Figures of a finished (or interrupted) run; also written to summary.json.
@@ -59,6 +62,12 @@ struct RunSummary {
 /// a failed step ends the run with status "failed: ..." and the file keeps every frame so far.
 /// Throws InputError for invalid scenarios and std::runtime_error when outputs cannot be written.
 RunSummary run_scenario(const Scenario& scenario, const std::filesystem::path& out_dir, const RunOptions& options = {});
+
+/// Continues the run in `out_dir` from its last checkpoint: re-reads the scenario the checkpoint
+/// names, restores the state, truncates trajectories.h5 to the checkpoint's frame and goes on.
+/// The result is bit-identical to an uninterrupted run. Throws std::runtime_error when there
+/// is no usable checkpoint, InputError when the scenario file no longer reads.
+RunSummary resume_run(const std::filesystem::path& out_dir, const RunOptions& options = {});
 
 /// Writes a summary as JSON (keys as the RunSummary members), atomically (temp file + rename).
 void write_summary_json(const RunSummary& summary, const std::filesystem::path& file);

@@ -5,6 +5,8 @@
 
 #include <hdf5.h>
 
+#include <optional>
+
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -173,7 +175,10 @@ struct TrajectoryWriter::Impl {
   double last_time_s = 0.0;
   bool finished = false;
 
-  Impl(const std::filesystem::path& p, const RunMetadata& meta);
+  /// Creates the file; with `keep_frames`, reopens an existing one instead and keeps only its
+  /// first `keep_frames` frames (resuming from a checkpoint taken at that frame).
+  Impl(const std::filesystem::path& p, const RunMetadata& meta, std::optional<std::int64_t> keep_frames = {});
+  void reopen(std::int64_t keep_frames);
 
   /// Throws std::runtime_error naming the file and the failed operation when rc < 0.
   template <class T>
@@ -226,7 +231,8 @@ struct TrajectoryWriter::Impl {
   }
 };
 
-TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& meta)
+TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& meta,
+                             std::optional<std::int64_t> keep_frames)
     : path(p.string()) {
   using detail::Member;
   // Errors become exceptions with messages; HDF5's own printing to stderr would only add noise.
@@ -245,7 +251,7 @@ TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& 
                              dir.string() + ") or choose another output path");
   }
 
-  {
+  if (!keep_frames) {
     const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (id < 0) {
       const std::string why = detail::hdf5_error_text();
@@ -298,6 +304,11 @@ TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& 
   agents_mem = make_compound(sizeof(AgentRow), agents_members, false);
   agents_file = make_compound(sizeof(AgentRow), agents_members, true);
 
+  if (keep_frames) {
+    reopen(*keep_frames);
+    return;
+  }
+
   // PedPy's part: /trajectory with fps, and the walkable area at the root.
   const hid_t root = file.get();
   set_string(root, "wkt_geometry", meta.walkable_wkt);
@@ -331,6 +342,56 @@ TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& 
   // Until finish() says otherwise, the file describes a run that has not ended.
   set_i32(m, "complete", 0);
   set_string(m, "status", "running");
+  check(H5Fflush(root, H5F_SCOPE_GLOBAL), "flushing");
+}
+
+void TrajectoryWriter::Impl::reopen(std::int64_t keep_frames) {
+  const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (id < 0)
+    throw std::runtime_error("cannot resume trajectory file '" + path +
+                             "': it cannot be opened for writing; it must be the file of the interrupted run");
+  file = detail::File(id);
+  const hid_t root = file.get();
+  trajectory = detail::Dataset(check(H5Dopen2(root, "trajectory", H5P_DEFAULT), "opening /trajectory"));
+  crowdsafe = detail::Group(check(H5Gopen2(root, "crowdsafe", H5P_DEFAULT), "opening /crowdsafe"));
+  frame_data = detail::Dataset(check(H5Dopen2(crowdsafe.get(), "frame_data", H5P_DEFAULT), "opening frame_data"));
+  frames = detail::Dataset(check(H5Dopen2(crowdsafe.get(), "frames", H5P_DEFAULT), "opening frames"));
+  agents = detail::Dataset(check(H5Dopen2(crowdsafe.get(), "agents", H5P_DEFAULT), "opening agents"));
+  metadata = detail::Group(check(H5Gopen2(crowdsafe.get(), "metadata", H5P_DEFAULT), "opening metadata"));
+
+  hsize_t n_frames = 0;
+  {
+    detail::Dataspace space(check(H5Dget_space(frames.get()), "reading the frame index"));
+    check(H5Sget_simple_extent_dims(space.get(), &n_frames, nullptr), "reading the frame index");
+  }
+  if (keep_frames < 0 || static_cast<hsize_t>(keep_frames) > n_frames)
+    throw std::runtime_error("cannot resume trajectory file '" + path + "': the checkpoint is at frame " +
+                             std::to_string(keep_frames) + " but the file holds only " + std::to_string(n_frames) +
+                             " frames; it belongs to another run");
+  // Frames recorded after the checkpoint are recomputed identically, so drop them.
+  std::int64_t rows = 0;
+  if (keep_frames > 0) {
+    detail::FrameRow last{};
+    detail::Dataspace space(check(H5Dget_space(frames.get()), "reading the frame index"));
+    const hsize_t start[1] = {static_cast<hsize_t>(keep_frames - 1)}, count[1] = {1};
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "reading the frame index");
+    detail::Dataspace mem(check(H5Screate_simple(1, count, nullptr), "reading the frame index"));
+    check(H5Dread(frames.get(), frames_mem.get(), mem.get(), space.get(), H5P_DEFAULT, &last), "reading the frame index");
+    rows = last.first_row + last.count;
+    has_frame = true;
+    last_frame = last.frame;
+    last_time_s = last.time;
+  }
+  const hsize_t row_extent[1] = {static_cast<hsize_t>(rows)}, frame_extent[1] = {static_cast<hsize_t>(keep_frames)},
+                none[1] = {0};
+  check(H5Dset_extent(trajectory.get(), row_extent), "truncating /trajectory");
+  check(H5Dset_extent(frame_data.get(), row_extent), "truncating frame_data");
+  check(H5Dset_extent(frames.get(), frame_extent), "truncating frames");
+  check(H5Dset_extent(agents.get(), none), "clearing the agent table");
+  rows_written = rows_total = rows;
+  frames_written = keep_frames;
+  set_i32(metadata.get(), "complete", 0);
+  set_string(metadata.get(), "status", "running");
   check(H5Fflush(root, H5F_SCOPE_GLOBAL), "flushing");
 }
 
@@ -511,6 +572,9 @@ void TrajectoryWriter::Impl::close() {
 
 TrajectoryWriter::TrajectoryWriter(const std::filesystem::path& path, const RunMetadata& meta)
     : impl_(std::make_unique<Impl>(path, meta)) {}
+
+TrajectoryWriter::TrajectoryWriter(const std::filesystem::path& path, const RunMetadata& meta, std::int64_t keep_frames)
+    : impl_(std::make_unique<Impl>(path, meta, keep_frames)) {}
 
 TrajectoryWriter::~TrajectoryWriter() {
   if (!impl_ || impl_->finished) return;
