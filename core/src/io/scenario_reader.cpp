@@ -244,12 +244,17 @@ class Reader {
                                           const std::string& context = "");
   std::optional<std::vector<Polygon>> wkt_node(const Field& f);
   std::optional<Polygon> rect(const Field& f);
-  std::vector<Polygon> shape(const Fields& m, bool required);
+  std::vector<Polygon> shape(const Fields& m, bool required, bool allow_region = false);
+  std::vector<Polygon> region_shape(const Field& f);
   void validate(const std::vector<Polygon>& polys, const Field& f);
 
   void read_venue(const Field& f, Scenario& sc);
+  std::optional<std::vector<Polygon>> read_venue_file(const Fields& m, const Field& file_field, Scenario& sc);
   void read_obstacles(const Field& f, std::vector<Polygon>& walkable);
-  void read_areas(const Field& f, std::vector<Area>& out);
+  void read_areas(const Field& f, std::vector<Area>& out, const std::string& kind);
+  void read_measurement_lines(const Field& f, Scenario& sc);
+  void check_not_in_venue(const std::string& name, const Field& name_field, const std::string& kind,
+                          const std::vector<SourceLocation>& venue_places);
   void read_profiles(const Field& f);
   Profile profile_mapping(const Field& f, const std::string& name);
   Profile profile(const Field* f, const std::string& owner_name);
@@ -274,6 +279,10 @@ class Reader {
   std::vector<std::optional<Field>> source_targets_;
   std::vector<std::pair<std::string, Field>> group_names_;
   std::vector<std::pair<std::string, Field>> source_names_;
+  // Named regions of the venue file (venue.file), for `region:` in groups and sources.
+  std::optional<std::filesystem::path> venue_file_;
+  bool venue_file_failed_ = false;  // its problems are reported; do not add their consequences
+  std::vector<Region> venue_regions_;
 };
 
 std::optional<Fields> Reader::mapping(const Field& f, const std::vector<std::string>& keys) {
@@ -432,13 +441,19 @@ void Reader::validate(const std::vector<Polygon>& polys, const Field& f) {
       problem(f, (polys.size() > 1 ? "polygon " + std::to_string(i + 1) + ": " : std::string()) + msg);
 }
 
-std::vector<Polygon> Reader::shape(const Fields& m, bool required) {
+std::vector<Polygon> Reader::shape(const Fields& m, bool required, bool allow_region) {
   const Field* a = m.find("area");
   const Field* r = m.find("rect");
+  const Field* g = allow_region ? m.find("region") : nullptr;
   if (a && r) {
     problem(*r, "give either area (WKT) or rect, not both");
     return {};
   }
+  if (g && (a || r)) {
+    problem(*g, std::string("give either region or ") + (a ? "area" : "rect") + ", not both");
+    return {};
+  }
+  if (g) return region_shape(*g);
   if (a) {
     auto polys = wkt_node(*a);
     if (!polys) return {};
@@ -449,27 +464,74 @@ std::vector<Polygon> Reader::shape(const Fields& m, bool required) {
     auto p = rect(*r);
     return p ? std::vector<Polygon>{*p} : std::vector<Polygon>{};
   }
-  if (required) problem(missing(m, "area"), "missing; give area: \"POLYGON ((...))\" or rect: [x0, y0, x1, y1]");
+  if (required)
+    problem(missing(m, "area"), std::string("missing; give area: \"POLYGON ((...))\" or rect: [x0, y0, x1, y1]") +
+                                    (allow_region ? " or region: <name of a region in the venue file>" : ""));
   return {};
 }
 
+std::vector<Polygon> Reader::region_shape(const Field& f) {
+  auto s = text(f);
+  if (!s) return {};
+  if (venue_file_failed_) return {};
+  if (!venue_file_) {
+    problem(f, "region needs a venue file with named regions (venue: {file: ...}); give area or rect instead");
+    return {};
+  }
+  // "source:north" picks a role when one name is used by regions of several roles.
+  std::string name = *s;
+  std::string role;
+  if (const auto colon = name.find(':'); colon != std::string::npos) {
+    role = name.substr(0, colon);
+    name = name.substr(colon + 1);
+  }
+  std::vector<const Region*> found;
+  std::vector<std::string> names;
+  for (const Region& r : venue_regions_) {
+    if (r.area.empty()) continue;  // lines (gates, measurement lines) have no area
+    names.push_back(r.name);
+    if (r.name == name && (role.empty() || role == role_name(r.role))) found.push_back(&r);
+  }
+  const std::string venue = venue_file_->string();
+  if (found.empty()) {
+    problem(f, "no area region named '" + *s + "' in '" + venue + "'" +
+                   (names.empty() ? "; the file defines no area regions" : suggestion(name, names, "regions")));
+    return {};
+  }
+  if (found.size() > 1) {
+    std::string roles;
+    for (const Region* r : found) roles += (roles.empty() ? "" : " and ") + std::string(role_name(r->role));
+    problem(f, "'" + name + "' names a " + roles + " region in '" + venue + "'; write <role>:" + name +
+                   " (e.g. " + role_name(found[0]->role) + ":" + name + ")");
+    return {};
+  }
+  return found[0]->area;
+}
+
 void Reader::read_venue(const Field& f, Scenario& sc) {
-  auto m = mapping(f, {"walkable", "walkable_file", "obstacles"});
+  auto m = mapping(f, {"walkable", "walkable_file", "file", "obstacles", "unit", "up_axis", "weld_tolerance_m"});
   if (!m) return;
   const Field* w = m->find("walkable");
   const Field* wf = m->find("walkable_file");
-  if (w && wf) {
-    problem(*wf, "give either walkable (WKT text) or walkable_file, not both");
+  const Field* vf = m->find("file");
+  if ((w != nullptr) + (wf != nullptr) + (vf != nullptr) > 1) {
+    problem(*(vf ? vf : wf), "give one of walkable (WKT text), walkable_file (a WKT file) or file (a venue file)");
     return;
   }
-  const Field* used = w ? w : wf;
+  if (!vf)
+    for (const char* key : {"unit", "up_axis", "weld_tolerance_m"})
+      if (const Field* o = m->find(key)) problem(*o, "only applies to a venue file; give file: <path> or remove it");
+  const Field* used = w ? w : wf ? wf : vf;
   if (!used) {
-    problem(missing(*m, "walkable"), "missing; give walkable: \"POLYGON ((...))\" or walkable_file: <path>");
+    problem(missing(*m, "walkable"),
+            "missing; give walkable: \"POLYGON ((...))\", walkable_file: <path> or file: <venue file>");
     return;
   }
   std::optional<std::vector<Polygon>> polys;
   if (w) {
     polys = wkt_node(*w);
+  } else if (vf) {
+    polys = read_venue_file(*m, *vf, sc);
   } else if (auto name = text(*wf)) {
     const std::filesystem::path path = file_.parent_path() / *name;
     std::ifstream in(path);
@@ -492,6 +554,67 @@ void Reader::read_venue(const Field& f, Scenario& sc) {
   if (const Field* obs = m->find("obstacles")) read_obstacles(*obs, *polys);
   validate(*polys, *used);
   sc.walkable = std::move(*polys);
+}
+
+std::optional<std::vector<Polygon>> Reader::read_venue_file(const Fields& m, const Field& file_field, Scenario& sc) {
+  // Whatever stops the venue from being read also stops checks that need its regions.
+  venue_file_failed_ = true;
+  auto name = text(file_field);
+  if (!name) return std::nullopt;
+  VenueOptions options;
+  if (const Field* u = m.find("unit"))
+    if (auto t = text(*u)) {
+      static const std::vector<std::pair<std::string, LengthUnit>> units = {{"m", LengthUnit::Metre},
+                                                                             {"cm", LengthUnit::Centimetre},
+                                                                             {"mm", LengthUnit::Millimetre},
+                                                                             {"in", LengthUnit::Inch},
+                                                                             {"ft", LengthUnit::Foot}};
+      const auto it = std::find_if(units.begin(), units.end(), [&](const auto& p) { return p.first == *t; });
+      if (it == units.end()) {
+        problem(*u, "unknown unit '" + *t + "'" + suggestion(*t, {"m", "cm", "mm", "in", "ft"}, "units"));
+        return std::nullopt;
+      }
+      options.unit = it->second;
+      options.unit_given = true;
+    }
+  if (const Field* a = m.find("up_axis"))
+    if (auto t = text(*a)) {
+      if (*t == "z" || *t == "y") {
+        options.up = *t == "z" ? UpAxis::Z : UpAxis::Y;
+      } else {
+        problem(*a, "expected z or y, found " + describe(a->value));
+        return std::nullopt;
+      }
+    }
+  read_number(m, "weld_tolerance_m", Range{0.0, false, 1.0, false, "m", "a length in metres"},
+              options.weld_tolerance_m);
+
+  const std::filesystem::path path = (file_.parent_path() / *name).lexically_normal();
+  Venue venue;
+  try {
+    venue = crowdsafe::read_venue(path, options);
+  } catch (const InputError& e) {
+    // Each problem keeps its own place in the venue file, after the scenario's venue.file key.
+    for (const auto& p : e.problems()) problem(file_field, p.str());
+    return std::nullopt;
+  }
+  venue_file_failed_ = false;
+  venue_file_ = path;
+  for (const Region& r : venue.regions) {
+    switch (r.role) {
+      case RegionRole::Exit: sc.exits.push_back({r.name, r.area, r.where}); break;
+      case RegionRole::Destination: sc.destinations.push_back({r.name, r.area, r.where}); break;
+      case RegionRole::WaitingArea: sc.waiting_areas.push_back({r.name, r.area, r.where}); break;
+      case RegionRole::MeasurementLine: sc.measurement_lines.push_back({r.name, r.line, r.where}); break;
+      // Sources are used through `region:`; gates and stairs wait for the planner and terrain.
+      case RegionRole::Source:
+      case RegionRole::Gate:
+      case RegionRole::Stairs: break;
+    }
+  }
+  venue_regions_ = std::move(venue.regions);
+  sc.surface = std::move(venue.surface);
+  return std::move(venue.walkable);
 }
 
 void Reader::read_obstacles(const Field& f, std::vector<Polygon>& walkable) {
@@ -523,8 +646,15 @@ void Reader::read_obstacles(const Field& f, std::vector<Polygon>& walkable) {
   }
 }
 
-void Reader::read_areas(const Field& f, std::vector<Area>& out) {
+void Reader::read_areas(const Field& f, std::vector<Area>& out, const std::string& kind) {
   std::vector<std::pair<std::string, Field>> names;
+  // Entries already present came from the venue file.
+  std::vector<SourceLocation> venue_places;
+  std::vector<std::string> venue_names;
+  for (const Area& a : out) {
+    venue_places.push_back(a.where);
+    venue_names.push_back(a.name);
+  }
   for (const Field& e : sequence(f)) {
     auto m = mapping(e, {"name", "area", "rect"});
     if (!m) continue;
@@ -534,12 +664,72 @@ void Reader::read_areas(const Field& f, std::vector<Area>& out) {
       if (auto s = text(*n)) {
         a.name = *s;
         names.emplace_back(*s, *n);
+        std::vector<SourceLocation> same;
+        for (std::size_t k = 0; k < venue_names.size(); ++k)
+          if (venue_names[k] == *s) same.push_back(venue_places[k]);
+        check_not_in_venue(*s, *n, kind, same);
       }
     } else {
       problem(missing(*m, "name"), "missing; every entry needs a name that targets can refer to");
     }
     a.shape = shape(*m, true);
     out.push_back(std::move(a));
+  }
+  check_unique(names);
+}
+
+void Reader::check_not_in_venue(const std::string& name, const Field& name_field, const std::string& kind,
+                                const std::vector<SourceLocation>& venue_places) {
+  if (venue_places.empty()) return;
+  problem(name_field, kind + " '" + name + "' is defined both here and in the venue file at " +
+                          venue_places.front().str() + "; rename or remove one of them");
+}
+
+void Reader::read_measurement_lines(const Field& f, Scenario& sc) {
+  std::vector<std::pair<std::string, Field>> names;
+  std::vector<MeasurementLine> from_venue = sc.measurement_lines;
+  for (const Field& e : sequence(f)) {
+    auto m = mapping(e, {"name", "line"});
+    if (!m) continue;
+    MeasurementLine ml;
+    ml.where = at(e);
+    if (const Field* n = m->find("name")) {
+      if (auto s = text(*n)) {
+        ml.name = *s;
+        names.emplace_back(*s, *n);
+        std::vector<SourceLocation> same;
+        for (const auto& v : from_venue)
+          if (v.name == *s) same.push_back(v.where);
+        check_not_in_venue(*s, *n, "measurement line", same);
+      }
+    } else {
+      problem(missing(*m, "name"), "missing; every measurement line needs a name for the outputs");
+    }
+    const Field* l = m->find("line");
+    if (!l) {
+      problem(missing(*m, "line"), "missing; give line: [[x0, y0], [x1, y1], ...] in metres");
+      continue;
+    }
+    bool ok = true;
+    for (const Field& p : sequence(*l)) {
+      if (!p.value.IsSequence() || p.value.size() != 2) {
+        problem(p, "expected [x, y] in metres, found " + describe(p.value));
+        ok = false;
+        continue;
+      }
+      auto x = number({p.value[0], p.value[0], item(p.path, 0)}, kMetres);
+      auto y = number({p.value[1], p.value[1], item(p.path, 1)}, kMetres);
+      ok = ok && x && y;
+      if (!x || !y) continue;
+      if (!ml.line.empty() && ml.line.back() == Vec2{*x, *y}) {
+        problem(p, "repeats the previous point; consecutive points must differ");
+        ok = false;
+        continue;
+      }
+      ml.line.push_back({*x, *y});
+    }
+    if (ok && l->value.IsSequence() && ml.line.size() < 2) problem(*l, "needs at least 2 points");
+    sc.measurement_lines.push_back(std::move(ml));
   }
   check_unique(names);
 }
@@ -628,7 +818,7 @@ void Reader::read_placement(const Fields& m, Group& g) {
   const Field* d = m.find("density_per_m2");
   if (pos) {
     // Explicit positions fix both where and how many; a second source of either would conflict.
-    for (const char* key : {"area", "rect", "count", "density_per_m2"})
+    for (const char* key : {"area", "rect", "region", "count", "density_per_m2"})
       if (const Field* other = m.find(key))
         problem(*other, std::string("give either positions or ") + key + ", not both");
     const auto points = sequence(*pos);
@@ -649,7 +839,7 @@ void Reader::read_placement(const Fields& m, Group& g) {
     g.count = static_cast<std::int64_t>(g.positions.size());
     return;
   }
-  g.area = shape(m, true);
+  g.area = shape(m, true, true);
   if (c && d) {
     problem(*d, "give either count or density_per_m2, not both");
   } else if (!c && !d) {
@@ -672,7 +862,7 @@ void Reader::read_placement(const Fields& m, Group& g) {
 }
 
 void Reader::read_groups(const Field& f, Scenario& sc) {
-  const std::vector<std::string> keys = {"name",    "area",   "rect",   "positions",    "count",
+  const std::vector<std::string> keys = {"name",    "area",   "rect",   "region", "positions",    "count",
                                          "density_per_m2", "profile", "target", "premovement_s"};
   double total = 0.0;
   for (const Field& e : sequence(f)) {
@@ -740,7 +930,7 @@ std::vector<ArrivalWindow> Reader::schedule(const Field& f) {
 }
 
 void Reader::read_sources(const Field& f, Scenario& sc) {
-  const std::vector<std::string> keys = {"name", "area", "rect", "schedule", "profile", "target"};
+  const std::vector<std::string> keys = {"name", "area", "rect", "region", "schedule", "profile", "target"};
   for (const Field& e : sequence(f)) {
     Source s;
     s.where = at(e);
@@ -752,7 +942,7 @@ void Reader::read_sources(const Field& f, Scenario& sc) {
           s.name = *t;
           source_names_.emplace_back(*t, *n);
         }
-      s.area = shape(*m, true);
+      s.area = shape(*m, true, true);
       if (const Field* sch = m->find("schedule")) {
         s.schedule = schedule(*sch);
         double arrivals = 0.0;
@@ -886,8 +1076,8 @@ Scenario Reader::read() {
 
   const std::vector<std::string> keys = {"name", "description", "seed", "duration_s", "time_step_s",
                                          "output_interval_s", "stop_when_empty", "navigation_cell_m", "venue",
-                                         "exits", "destinations", "profiles", "groups", "sources", "periodic",
-                                         "model"};
+                                         "exits", "destinations", "measurement_lines", "profiles", "groups",
+                                         "sources", "periodic", "model"};
   auto top = mapping({root, root, ""}, keys);
   if (!top) problems_.throw_if_any();
 
@@ -920,10 +1110,11 @@ Scenario Reader::read() {
               sc.navigation_cell_m);
 
   if (const Field* f = top->find("venue")) read_venue(*f, sc);
-  else problem(missing(*top, "venue"), "missing; give venue: {walkable: \"POLYGON ((...))\"}");
+  else problem(missing(*top, "venue"), "missing; give venue: {walkable: \"POLYGON ((...))\"} or venue: {file: <path>}");
 
-  if (const Field* f = top->find("exits")) read_areas(*f, sc.exits);
-  if (const Field* f = top->find("destinations")) read_areas(*f, sc.destinations);
+  if (const Field* f = top->find("exits")) read_areas(*f, sc.exits, "exit");
+  if (const Field* f = top->find("destinations")) read_areas(*f, sc.destinations, "destination");
+  if (const Field* f = top->find("measurement_lines")) read_measurement_lines(*f, sc);
   {
     const Field* f = top->find("profiles");
     read_profiles(f ? *f : missing(*top, "profiles"));
@@ -945,7 +1136,7 @@ Scenario Reader::read() {
   const bool all_directions = std::all_of(group_targets_.begin(), group_targets_.end(), is_direction) &&
                               std::all_of(source_targets_.begin(), source_targets_.end(), is_direction);
   const bool no_areas = sc.exits.empty() && sc.destinations.empty();
-  if (no_areas && !all_directions)
+  if (no_areas && !all_directions && !venue_file_failed_)
     problem(missing(*top, "exits"),
             "missing; at least one exit or destination is needed unless every group and source targets a direction");
   for (std::size_t i = 0; i < sc.groups.size(); ++i) {
