@@ -1077,7 +1077,7 @@ Scenario Reader::read() {
   const std::vector<std::string> keys = {"name", "description", "seed", "duration_s", "time_step_s",
                                          "output_interval_s", "stop_when_empty", "navigation_cell_m", "venue",
                                          "exits", "destinations", "measurement_lines", "profiles", "groups",
-                                         "sources", "periodic", "model"};
+                                         "sources", "periodic", "model", "terrain", "stall_time_s"};
   auto top = mapping({root, root, ""}, keys);
   if (!top) problems_.throw_if_any();
 
@@ -1123,6 +1123,15 @@ Scenario Reader::read() {
   if (const Field* f = top->find("sources")) read_sources(*f, sc);
   if (const Field* f = top->find("periodic")) read_periodic(*f, sc);
   if (const Field* f = top->find("model")) read_model(*f, sc.model);
+  if (const Field* f = top->find("terrain")) {
+    if (auto m = mapping(*f, {"stairs_up_speed_m_s", "stairs_down_speed_m_s", "level_speed_m_s"})) {
+      const Range speed{0.0, false, 10.0, true, "m/s", "a speed in m/s"};
+      read_number(*m, "stairs_up_speed_m_s", speed, sc.terrain.stairs_up_speed_m_s);
+      read_number(*m, "stairs_down_speed_m_s", speed, sc.terrain.stairs_down_speed_m_s);
+      read_number(*m, "level_speed_m_s", speed, sc.terrain.level_speed_m_s);
+    }
+  }
+  read_number(*top, "stall_time_s", kSeconds, sc.stall_time_s);
 
   if (sc.groups.empty() && sc.sources.empty() && !top->find("groups") && !top->find("sources"))
     problem(missing(*top, "groups"), "nobody to simulate; add groups (present at the start) or sources (arrivals)");
