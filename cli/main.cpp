@@ -9,6 +9,7 @@
 #include <iostream>
 #include <string>
 
+#include "crowdsafe/analysis.hpp"
 #include "crowdsafe/errors.hpp"
 #include "crowdsafe/runner.hpp"
 #include "crowdsafe/scenario.hpp"
@@ -89,6 +90,56 @@ int run_command(const std::string& scenario_path, const std::string& out, int th
   return kOk;
 }
 
+void print_analysis(const crowdsafe::AnalysisResult& r, const std::string& dir) {
+  std::printf("\nrisk analysis of %s: %lld frames, %lld rows in %.2f s (reading %.2f s)\n", r.scenario_name.c_str(),
+              static_cast<long long>(r.frames), static_cast<long long>(r.rows), r.total_s, r.read_s);
+  if (r.hotspots.empty()) {
+    std::printf("  no hotspot: no cell met a crush or counterflow criterion for the sustained time\n");
+  } else {
+    std::printf("  %-4s %-12s %-9s %8s %10s %12s %10s  %s\n", "rank", "kind", "severity", "risk", "peak rho", "exposure", "window", "criteria");
+    for (const auto& h : r.hotspots) {
+      if (h.rank > 10) {
+        std::printf("  ... %zu more in hotspots.json\n", r.hotspots.size() - 10);
+        break;
+      }
+      std::string criteria;
+      for (const auto& c : h.criteria) criteria += (criteria.empty() ? "" : ", ") + c;
+      std::printf("  %-4s %-12s %-9s %8.1f %6.2f /m2 %9.0f p-s %4.0f-%-4.0f s  %s at (%.1f, %.1f) m, clear width %.1f m\n",
+                  h.id.c_str(), crowdsafe::kind_name(h.kind), crowdsafe::severity_name(h.severity), h.risk_score,
+                  h.peak_density_per_m2, h.exposure_person_s, h.start_s, h.end_s, criteria.c_str(), h.centroid.x, h.centroid.y,
+                  h.geometry.clear_width_m);
+    }
+  }
+  std::printf("  outputs          %s/hotspots.json, %s/hotspots.geojson, /analysis in %s/trajectories.h5\n", dir.c_str(),
+              dir.c_str(), dir.c_str());
+  std::printf("  report           %s/report.html (open it in any browser; works offline)\n", dir.c_str());
+}
+
+int analyse_command(const std::string& run_dir, double cell_m, bool quiet) {
+  crowdsafe::AnalysisOptions opt;
+  opt.cell_m = cell_m;
+  const crowdsafe::AnalysisResult r = crowdsafe::analyse_run(run_dir, nullptr, opt);
+  if (!quiet) print_analysis(r, run_dir);
+  return kOk;
+}
+
+int assess_command(const std::string& scenario_path, const std::string& out, int threads, std::optional<std::uint64_t> seed,
+                   std::optional<double> duration, double cell_m, bool quiet) {
+  crowdsafe::Scenario sc = crowdsafe::read_scenario(scenario_path);
+  if (seed) sc.seed = *seed;
+  if (duration) sc.duration_s = *duration;
+  crowdsafe::AnalysisOptions opt;
+  opt.cell_m = cell_m;
+  crowdsafe::validate(opt);  // fail before a long run, not after it
+  crowdsafe::write_run_scenario_copy(sc, out);
+  const int rc = run_command(scenario_path, out, threads, seed, duration, quiet, false);
+  if (rc != kOk && rc != kSimulationFailed) return rc;
+  // A failed run keeps every frame so far: analyse what there is, then report the failure.
+  const crowdsafe::AnalysisResult r = crowdsafe::analyse_run(out, &sc, opt);
+  if (!quiet) print_analysis(r, out);
+  return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,9 +169,41 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet,-q", quiet, "Print nothing but errors");
   run->add_flag("--no-trajectories", no_trajectories, "Skip trajectories.h5 (for benchmarking)");
 
+  double cell_m = 0.5;
+  std::string run_dir;
+  CLI::App* analyse = app.add_subcommand(
+      "analyse",
+      "Risk analysis of a finished run: density, level of service (Fruin walkway and queuing), crowd pressure,\n"
+      "contact force and counterflow on a grid; crush and counterflow hotspots ranked by risk.\n"
+      "Writes RUN_DIR/hotspots.json, RUN_DIR/hotspots.geojson, the /analysis group of RUN_DIR/trajectories.h5\n"
+      "and RUN_DIR/report.html (self-contained; open it in any browser, offline).\n"
+      "Example: crowdsafe analyse runs/festival-plaza --cell 0.5\n"
+      "Methods and thresholds: docs/analysis.md; outputs: docs/analysis-outputs.md.");
+  analyse->add_option("run_dir", run_dir, "Run folder written by `crowdsafe run` or `crowdsafe assess`")->required()->check(CLI::ExistingDirectory);
+  analyse->add_option("--cell", cell_m, "Grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
+  analyse->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+
+  std::string assess_scenario, assess_out;
+  CLI::App* assess = app.add_subcommand(
+      "assess",
+      "Run a scenario, analyse it and write the risk report: `run` + `analyse` in one step.\n"
+      "Example: crowdsafe assess scenarios/festival-plaza/scenario.yaml --out runs/festival-plaza\n"
+      "then open runs/festival-plaza/report.html. The scenario is copied to DIR/scenario.yaml so\n"
+      "`crowdsafe analyse DIR` can be re-run later (for example with another --cell).");
+  assess->add_option("scenario", assess_scenario, "Scenario file (YAML), e.g. scenarios/festival-plaza/scenario.yaml")->required();
+  assess->add_option("--out,-o", assess_out, "Run folder to write (created if missing)")->required();
+  assess->add_option("--threads,-t", threads, "Worker threads; 0 = all cores. Results are identical for any count.")
+      ->check(CLI::Range(0, 1024));
+  assess->add_option("--seed,-s", seed, "Random seed, overrides the scenario's `seed`");
+  assess->add_option("--duration", duration, "Simulated time limit in seconds, overrides `duration_s`")->check(CLI::PositiveNumber);
+  assess->add_option("--cell", cell_m, "Analysis grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
+  assess->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (run->parsed()) return run_command(scenario, out, threads, seed, duration, quiet, no_trajectories);
+    if (analyse->parsed()) return analyse_command(run_dir, cell_m, quiet);
+    if (assess->parsed()) return assess_command(assess_scenario, assess_out, threads, seed, duration, cell_m, quiet);
   } catch (const crowdsafe::InputError& e) {
     std::cerr << e.what() << "\n";
     return kBadInput;
