@@ -5,12 +5,15 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
 #include "crowdsafe/analysis.hpp"
 #include "crowdsafe/errors.hpp"
+#include "crowdsafe/preflight.hpp"
 #include "crowdsafe/runner.hpp"
 #include "crowdsafe/scenario.hpp"
 #include "crowdsafe/version.hpp"
@@ -55,6 +58,9 @@ void print_summary(const crowdsafe::RunSummary& s, const std::string& out) {
   if (s.evacuation_time_p50_s >= 0)
     std::printf("  exit times       P50 %.1f s, P95 %.1f s, last %.1f s\n", s.evacuation_time_p50_s,
                 s.evacuation_time_p95_s, s.evacuation_time_max_s);
+  if (s.agents_stalled > 0)
+    std::printf("  stalled          %lld persons made no progress for the last stall_time_s (ids in summary.json)\n",
+                static_cast<long long>(s.agents_stalled));
   std::printf("  simulated time   %.1f s in %lld steps\n", s.simulated_time_s, static_cast<long long>(s.steps));
   std::printf("  wall time        %.2f s (%.1f× real time)\n", s.wall_time_s, s.real_time_factor);
   std::printf("  throughput       %.3g agent-updates/s (%lld updates, cut-off %.2f m)\n", s.agent_updates_per_second,
@@ -63,31 +69,79 @@ void print_summary(const crowdsafe::RunSummary& s, const std::string& out) {
               s.trajectory_file.empty() ? "" : (out + "/" + s.trajectory_file).c_str());
 }
 
-int run_command(const std::string& scenario_path, const std::string& out, int threads, std::optional<std::uint64_t> seed,
-                std::optional<double> duration, bool quiet, bool no_trajectories) {
-  crowdsafe::Scenario sc = crowdsafe::read_scenario(scenario_path);
-  if (seed) sc.seed = *seed;
-  if (duration) sc.duration_s = *duration;
+/// How `run`, `assess` and `resume` run (never changes results).
+struct RunFlags {
+  int threads = 0;
+  bool quiet = false;
+  bool no_trajectories = false;
+  double checkpoint_every_s = 0.0;
+};
+
+crowdsafe::RunOptions run_options(const RunFlags& f, bool& tty) {
   crowdsafe::RunOptions opt;
-  opt.threads = threads;
-  opt.record = !no_trajectories;
+  opt.threads = f.threads;
+  opt.record = !f.no_trajectories;
   opt.stop = &g_stop;
-  const bool tty = isatty(STDERR_FILENO) && !quiet;
+  opt.checkpoint_every_s = f.checkpoint_every_s;
+  tty = isatty(STDERR_FILENO) && !f.quiet;
   if (tty) opt.on_progress = draw_progress;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
-  if (!quiet)
-    std::fprintf(stderr, "crowdsafe %s: running %s (seed %llu) -> %s\n", crowdsafe::kVersion, scenario_path.c_str(),
-                 static_cast<unsigned long long>(sc.seed), out.c_str());
-  const crowdsafe::RunSummary s = crowdsafe::run_scenario(sc, out, opt);
+  return opt;
+}
+
+int finish(const crowdsafe::RunSummary& s, const std::string& out, bool tty, bool quiet) {
   if (tty) std::fputc('\n', stderr);
   if (!quiet) print_summary(s, out);
-  if (s.status == "interrupted") return kInterrupted;
+  if (s.status == "interrupted") {
+    if (!quiet) std::fprintf(stderr, "interrupted: %s/trajectories.h5 keeps every frame so far\n", out.c_str());
+    return kInterrupted;
+  }
   if (s.status != "completed") {
     std::fprintf(stderr, "error: %s\n", s.status.c_str());
     return kSimulationFailed;
   }
   return kOk;
+}
+
+// Pre-flight geometry check at the start of every run: printed, and kept as check.json.
+void preflight(const crowdsafe::Scenario& sc, const std::string& out, bool quiet) {
+  const crowdsafe::GeometryReport rep = crowdsafe::check_geometry(sc);
+  std::filesystem::create_directories(out);
+  std::ofstream(std::filesystem::path(out) / "check.json") << crowdsafe::report_json(rep) << "\n";
+  if (!quiet) std::fprintf(stderr, "%s", crowdsafe::format_report(rep).c_str());
+}
+
+int run_command(const crowdsafe::Scenario& sc, const std::string& scenario_path, const std::string& out,
+                const RunFlags& flags) {
+  preflight(sc, out, flags.quiet);
+  bool tty = false;
+  const crowdsafe::RunOptions opt = run_options(flags, tty);
+  if (!flags.quiet)
+    std::fprintf(stderr, "crowdsafe %s: running %s (seed %llu) -> %s\n", crowdsafe::kVersion, scenario_path.c_str(),
+                 static_cast<unsigned long long>(sc.seed), out.c_str());
+  return finish(crowdsafe::run_scenario(sc, out, opt), out, tty, flags.quiet);
+}
+
+int resume_command(const std::string& out, const RunFlags& flags) {
+  bool tty = false;
+  const crowdsafe::RunOptions opt = run_options(flags, tty);
+  if (!flags.quiet) std::fprintf(stderr, "crowdsafe %s: resuming %s from its last checkpoint\n", crowdsafe::kVersion, out.c_str());
+  return finish(crowdsafe::resume_run(out, opt), out, tty, flags.quiet);
+}
+
+int check_command(const std::string& scenario_path, const std::string& json_out, bool strict) {
+  const crowdsafe::GeometryReport rep = crowdsafe::check_geometry(crowdsafe::read_scenario(scenario_path));
+  std::printf("%s", crowdsafe::format_report(rep).c_str());
+  if (!json_out.empty()) std::ofstream(json_out) << crowdsafe::report_json(rep) << "\n";
+  return strict && !rep.doubts.empty() ? kSimulationFailed : kOk;
+}
+
+crowdsafe::Scenario load(const std::string& path, std::optional<std::uint64_t> seed, std::optional<double> duration) {
+  crowdsafe::Scenario sc = crowdsafe::read_scenario(path);
+  if (seed) sc.seed = *seed;
+  if (duration) sc.duration_s = *duration;
+  return sc;
 }
 
 void print_analysis(const crowdsafe::AnalysisResult& r, const std::string& dir) {
@@ -123,20 +177,18 @@ int analyse_command(const std::string& run_dir, double cell_m, bool quiet) {
   return kOk;
 }
 
-int assess_command(const std::string& scenario_path, const std::string& out, int threads, std::optional<std::uint64_t> seed,
-                   std::optional<double> duration, double cell_m, bool quiet) {
-  crowdsafe::Scenario sc = crowdsafe::read_scenario(scenario_path);
-  if (seed) sc.seed = *seed;
-  if (duration) sc.duration_s = *duration;
+int assess_command(const std::string& scenario_path, const std::string& out, std::optional<std::uint64_t> seed,
+                   std::optional<double> duration, double cell_m, const RunFlags& flags) {
+  const crowdsafe::Scenario sc = load(scenario_path, seed, duration);
   crowdsafe::AnalysisOptions opt;
   opt.cell_m = cell_m;
   crowdsafe::validate(opt);  // fail before a long run, not after it
   crowdsafe::write_run_scenario_copy(sc, out);
-  const int rc = run_command(scenario_path, out, threads, seed, duration, quiet, false);
+  const int rc = run_command(sc, scenario_path, out, flags);
   if (rc != kOk && rc != kSimulationFailed) return rc;
   // A failed run keeps every frame so far: analyse what there is, then report the failure.
   const crowdsafe::AnalysisResult r = crowdsafe::analyse_run(out, &sc, opt);
-  if (!quiet) print_analysis(r, out);
+  if (!flags.quiet) print_analysis(r, out);
   return rc;
 }
 
@@ -146,28 +198,58 @@ int main(int argc, char** argv) {
   CLI::App app{
       "crowdsafe: crowd simulation and evacuation planning for venues and events.\n\n"
       "Typical use:\n"
-      "  crowdsafe run scenarios/festival-plaza/scenario.yaml --out runs/plaza\n"
-      "writes runs/plaza/trajectories.h5 (PedPy-compatible) and runs/plaza/summary.json.\n"
+      "  crowdsafe assess scenarios/festival-plaza/scenario.yaml --out runs/plaza\n"
+      "simulates, analyses and writes runs/plaza/report.html, hotspots.json, trajectories.h5\n"
+      "(PedPy-compatible) and summary.json. `crowdsafe SUBCOMMAND --help` explains each step.\n"
       "Scenario format: docs/scenario-format.md; outputs: docs/output-format.md.\n\n"
       "Exit codes: 0 ok, 1 simulation failed, 2 invalid input, 3 cannot write outputs, 130 interrupted."};
   app.set_version_flag("--version", std::string("crowdsafe ") + crowdsafe::kVersion);
   app.require_subcommand(1);
 
   std::string scenario, out;
-  int threads = 0;
+  RunFlags flags;
   std::optional<std::uint64_t> seed;
   std::optional<double> duration;
-  bool quiet = false, no_trajectories = false;
-  CLI::App* run = app.add_subcommand("run", "Simulate a scenario and write its run folder (trajectories.h5, summary.json).");
+  auto run_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--threads,-t", flags.threads, "Worker threads; 0 = all cores. Results are identical for any count.")
+        ->check(CLI::Range(0, 1024));
+    cmd->add_option("--checkpoint-every", flags.checkpoint_every_s,
+                    "Save a checkpoint every S simulated seconds (DIR/checkpoint.bin); continue an interrupted run\n"
+                    "with `crowdsafe resume DIR`, bit-identical to an uninterrupted one")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--quiet,-q", flags.quiet, "Print nothing but errors");
+  };
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Simulate a scenario and write its run folder (trajectories.h5, summary.json, check.json).\n"
+      "A pre-flight geometry report (narrowest passages, exits, doubts) is printed first.\n"
+      "Example: crowdsafe run scenarios/festival-plaza/scenario.yaml --out runs/plaza --threads 2");
   run->add_option("scenario", scenario, "Scenario file (YAML), e.g. scenarios/festival-plaza/scenario.yaml")->required();
   run->add_option("--out,-o", out, "Run folder to write (created if missing)")->required();
-  run->add_option("--threads,-t", threads, "Worker threads; 0 = all cores. Results are identical for any count.")
-      ->check(CLI::Range(0, 1024));
   run->add_option("--seed,-s", seed, "Random seed, overrides the scenario's `seed`");
   run->add_option("--duration", duration, "Simulated time limit in seconds, overrides `duration_s`")
       ->check(CLI::PositiveNumber);
-  run->add_flag("--quiet,-q", quiet, "Print nothing but errors");
-  run->add_flag("--no-trajectories", no_trajectories, "Skip trajectories.h5 (for benchmarking)");
+  run->add_flag("--no-trajectories", flags.no_trajectories, "Skip trajectories.h5 (for benchmarking)");
+  run_flags(run);
+
+  std::string resume_dir;
+  CLI::App* resume = app.add_subcommand(
+      "resume",
+      "Continue an interrupted run from its last checkpoint (written with --checkpoint-every).\n"
+      "Example: crowdsafe resume runs/plaza");
+  resume->add_option("run_dir", resume_dir, "Run folder of the interrupted run")->required()->check(CLI::ExistingDirectory);
+  run_flags(resume);
+
+  std::string check_scenario, check_json;
+  bool strict = false;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "Pre-flight geometry report without simulating: walkable area, the narrowest passages with clear\n"
+      "widths (m) and theoretical capacities (persons/s), exits, stairs and slopes, and anything doubtful.\n"
+      "Example: crowdsafe check scenarios/festival-plaza/scenario.yaml");
+  check->add_option("scenario", check_scenario, "Scenario file (YAML)")->required();
+  check->add_option("--json", check_json, "Also write the report as JSON to this file");
+  check->add_flag("--strict", strict, "Exit with code 1 when anything doubtful was found");
 
   double cell_m = 0.5;
   std::string run_dir;
@@ -181,7 +263,7 @@ int main(int argc, char** argv) {
       "Methods and thresholds: docs/analysis.md; outputs: docs/analysis-outputs.md.");
   analyse->add_option("run_dir", run_dir, "Run folder written by `crowdsafe run` or `crowdsafe assess`")->required()->check(CLI::ExistingDirectory);
   analyse->add_option("--cell", cell_m, "Grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
-  analyse->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+  analyse->add_flag("--quiet,-q", flags.quiet, "Print nothing but errors");
 
   std::string assess_scenario, assess_out;
   CLI::App* assess = app.add_subcommand(
@@ -192,18 +274,18 @@ int main(int argc, char** argv) {
       "`crowdsafe analyse DIR` can be re-run later (for example with another --cell).");
   assess->add_option("scenario", assess_scenario, "Scenario file (YAML), e.g. scenarios/festival-plaza/scenario.yaml")->required();
   assess->add_option("--out,-o", assess_out, "Run folder to write (created if missing)")->required();
-  assess->add_option("--threads,-t", threads, "Worker threads; 0 = all cores. Results are identical for any count.")
-      ->check(CLI::Range(0, 1024));
   assess->add_option("--seed,-s", seed, "Random seed, overrides the scenario's `seed`");
   assess->add_option("--duration", duration, "Simulated time limit in seconds, overrides `duration_s`")->check(CLI::PositiveNumber);
   assess->add_option("--cell", cell_m, "Analysis grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
-  assess->add_flag("--quiet,-q", quiet, "Print nothing but errors");
+  run_flags(assess);
 
   CLI11_PARSE(app, argc, argv);
   try {
-    if (run->parsed()) return run_command(scenario, out, threads, seed, duration, quiet, no_trajectories);
-    if (analyse->parsed()) return analyse_command(run_dir, cell_m, quiet);
-    if (assess->parsed()) return assess_command(assess_scenario, assess_out, threads, seed, duration, cell_m, quiet);
+    if (run->parsed()) return run_command(load(scenario, seed, duration), scenario, out, flags);
+    if (resume->parsed()) return resume_command(resume_dir, flags);
+    if (check->parsed()) return check_command(check_scenario, check_json, strict);
+    if (analyse->parsed()) return analyse_command(run_dir, cell_m, flags.quiet);
+    if (assess->parsed()) return assess_command(assess_scenario, assess_out, seed, duration, cell_m, flags);
   } catch (const crowdsafe::InputError& e) {
     std::cerr << e.what() << "\n";
     return kBadInput;

@@ -1,0 +1,18 @@
+# Every shipped scenario (everything under scenarios/ except invalid/) passes `crowdsafe check
+# --strict`: it reads, and nothing in its geometry is doubtful.
+file(GLOB_RECURSE files ${SOURCE}/scenarios/*.yaml)
+set(count 0)
+foreach(f ${files})
+  if(f MATCHES "/invalid/")
+    continue()
+  endif()
+  execute_process(COMMAND ${CROWDSAFE} check ${f} --strict RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(SEND_ERROR "crowdsafe check --strict ${f} exited with ${rc}:\n${out}${err}")
+  endif()
+  math(EXPR count "${count} + 1")
+endforeach()
+if(count LESS 5)
+  message(FATAL_ERROR "only ${count} shipped scenarios found")
+endif()
+message(STATUS "${count} shipped scenarios checked")
