@@ -1,0 +1,52 @@
+"""crowdsafe: crowd simulation and evacuation planning, scriptable from Python.
+
+Units are SI throughout: m, s, m/s, persons/s, persons/m², N.
+
+Quick start::
+
+    import crowdsafe
+    sc = crowdsafe.load_scenario("scenarios/festival-plaza/scenario.yaml")
+    sim = crowdsafe.Simulation(sc)
+    sim.run(until=10.0)                 # s
+    sim.positions                       # (n, 2) float64 view, m
+    summary = crowdsafe.run(sc, out="runs/plaza")
+    runs = crowdsafe.read_run("runs/plaza").trajectories   # pandas
+    df = crowdsafe.sweep(sc, {"model.time_headway_s": [0.3, 0.45]}, seeds=5)
+
+Import from the build tree with ``PYTHONPATH=build/python`` (python/README.md).
+"""
+
+from . import _core
+from .errors import InputError, InputProblem, SimulationError
+from .geometry import to_wkt
+from .plot import plot_evacuation_curve, plot_trajectories, plot_venue
+from .runs import RunResult, read_run, run
+from .scenario import Scenario, load_scenario
+from .simulation import Simulation
+from .stats import mean_ci
+from .study import compare, converged, convergence, exceedance_probability, percentiles, sweep
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "InputError",
+    "InputProblem",
+    "RunResult",
+    "Scenario",
+    "Simulation",
+    "SimulationError",
+    "compare",
+    "converged",
+    "convergence",
+    "exceedance_probability",
+    "load_scenario",
+    "mean_ci",
+    "percentiles",
+    "plot_evacuation_curve",
+    "plot_trajectories",
+    "plot_venue",
+    "read_run",
+    "run",
+    "sweep",
+    "to_wkt",
+]
