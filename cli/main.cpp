@@ -85,8 +85,6 @@ crowdsafe::RunOptions run_options(const RunFlags& f, bool& tty) {
   opt.checkpoint_every_s = f.checkpoint_every_s;
   tty = isatty(STDERR_FILENO) && !f.quiet;
   if (tty) opt.on_progress = draw_progress;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   return opt;
 }
 
@@ -195,6 +193,10 @@ int assess_command(const std::string& scenario_path, const std::string& out, std
 }  // namespace
 
 int main(int argc, char** argv) {
+  // From the very start, Ctrl-C and SIGTERM only ask the run to stop: the files written so far
+  // are then closed properly instead of being cut off.
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   CLI::App app{
       "crowdsafe: crowd simulation and evacuation planning for venues and events.\n\n"
       "Typical use:\n"
