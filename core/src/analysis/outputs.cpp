@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "analysis/analysis_internal.hpp"
-#include "analysis/h5.hpp"
+#include "io/h5.hpp"
 #include "crowdsafe/version.hpp"
 
 namespace crowdsafe {

@@ -13,7 +13,7 @@
 #include <limits>
 #include <stdexcept>
 
-#include "analysis/h5.hpp"
+#include "io/h5.hpp"
 
 namespace crowdsafe::detail {
 namespace {

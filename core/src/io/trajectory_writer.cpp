@@ -7,6 +7,8 @@
 
 #include <optional>
 
+#include "io/h5.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <cstddef>
@@ -76,60 +78,15 @@ struct AgentRow {
   double radius;         ///< m
 };
 
-/// Owns one HDF5 identifier and closes it with Close.
-template <herr_t (*Close)(hid_t)>
-class Handle {
- public:
-  Handle() = default;
-  explicit Handle(hid_t id) : id_(id) {}
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-  Handle(Handle&& o) noexcept : id_(std::exchange(o.id_, H5I_INVALID_HID)) {}
-  Handle& operator=(Handle&& o) noexcept {
-    if (this != &o) {
-      reset();
-      id_ = std::exchange(o.id_, H5I_INVALID_HID);
-    }
-    return *this;
-  }
-  ~Handle() { reset(); }
+using h5::Attribute;
+using h5::Dataset;
+using h5::Dataspace;
+using h5::Datatype;
+using h5::File;
+using h5::Group;
+using h5::PropList;
 
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-  /// Closes now; returns the close status (0 when there was nothing to close).
-  herr_t reset() {
-    herr_t rc = 0;
-    if (id_ >= 0) rc = Close(id_);
-    id_ = H5I_INVALID_HID;
-    return rc;
-  }
-
- private:
-  hid_t id_ = H5I_INVALID_HID;
-};
-
-using File = Handle<H5Fclose>;
-using Group = Handle<H5Gclose>;
-using Dataset = Handle<H5Dclose>;
-using Dataspace = Handle<H5Sclose>;
-using Datatype = Handle<H5Tclose>;
-using Attribute = Handle<H5Aclose>;
-using PropList = Handle<H5Pclose>;
-
-/// Appends the most specific message on HDF5's error stack to `out`.
-herr_t collect_error(unsigned n, const H5E_error2_t* err, void* out) {
-  auto* text = static_cast<std::string*>(out);
-  if (n == 0 && err->desc != nullptr) *text = err->desc;
-  return 0;
-}
-
-/// The most specific message on HDF5's error stack (then clears it); empty if none.
-std::string hdf5_error_text() {
-  std::string text;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, collect_error, &text);
-  H5Eclear2(H5E_DEFAULT);
-  return text;
-}
+std::string hdf5_error_text() { return h5::error_text(); }
 
 /// A compound type's member: name, offset in the in-memory struct, native and file type.
 struct Member {

@@ -1,6 +1,6 @@
 #pragma once
-// Small RAII helpers over the HDF5 C API for the analysis reader and writer (same style as
-// core/src/io/trajectory_writer.cpp).
+// Small RAII helpers over the HDF5 C API, shared by the trajectory writer and the analysis
+// reader and writer.
 
 #include <hdf5.h>
 
@@ -29,9 +29,12 @@ class Handle {
   ~Handle() { reset(); }
   hid_t get() const { return id_; }
   bool valid() const { return id_ >= 0; }
-  void reset() {
-    if (id_ >= 0) Close(id_);
+  /// Closes now; returns the close status (0 when there was nothing to close).
+  herr_t reset() {
+    herr_t rc = 0;
+    if (id_ >= 0) rc = Close(id_);
     id_ = H5I_INVALID_HID;
+    return rc;
   }
 
  private:
