@@ -3,6 +3,8 @@
 // scenarios/invalid/venues/ fails with its expected message.
 #include <gtest/gtest.h>
 
+#include "support/run_helpers.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -150,21 +152,6 @@ TEST(VenueFloorplans, ScenarioTakesWalkableAreaAndRegionsFromTheVenueFile) {
   EXPECT_TRUE(same_polygons(geo.exits[0].shape, wkt.exits[0].shape, 0.0));
 }
 
-std::uint64_t position_hash(const Simulation& sim) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-  };
-  const auto& a = sim.agents();
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    mix(&a.id[i].value, sizeof a.id[i].value);
-    mix(&a.position[i], sizeof(Vec2));
-    mix(&a.velocity[i], sizeof(Vec2));
-  }
-  return h;
-}
-
 // The hall has no arcs, so every format yields the very same doubles and the runs agree bit for
 // bit (not merely within a tolerance).
 TEST(VenueFloorplans, SameSeedGivesIdenticalPositionsFromWktGeoJsonAndDxfScenarios) {
@@ -173,7 +160,7 @@ TEST(VenueFloorplans, SameSeedGivesIdenticalPositionsFromWktGeoJsonAndDxfScenari
   for (const char* name : {"hall-wkt.yaml", "hall-geojson.yaml", "hall-dxf.yaml"}) {
     Simulation sim(read_scenario(kVenues / name), {.threads = 2});
     for (int k = 0; k < 500; ++k) sim.step();
-    hashes.push_back(position_hash(sim));
+    hashes.push_back(test::hash_state(sim));
     counts.push_back(sim.agents().size());
   }
   EXPECT_GT(counts[0], 60u) << "the group and some latecomers are walking";

@@ -7,31 +7,17 @@
 
 #include "crowdsafe/scenes.hpp"
 #include "crowdsafe/simulation.hpp"
+#include "support/run_helpers.hpp"
 
 using namespace crowdsafe;
 
 namespace {
-std::uint64_t hash_state(const Simulation& sim) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-  };
-  const auto& a = sim.agents();
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    mix(&a.id[i].value, sizeof a.id[i].value);
-    mix(&a.position[i], sizeof(Vec2));
-    mix(&a.velocity[i], sizeof(Vec2));
-  }
-  return h;
-}
-
 std::uint64_t run(Scenario sc, int threads, int steps) {
   // Let TBB really start `threads` workers even on a 2-core machine.
   tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   Simulation sim(std::move(sc), {.threads = threads});
   for (int k = 0; k < steps; ++k) sim.step();
-  return hash_state(sim);
+  return test::hash_state(sim);
 }
 }  // namespace
 
