@@ -131,6 +131,7 @@ RunSummary run_loop(Simulation& sim, const Scenario& scenario, const std::filesy
   sum.evacuation_time_p50_s = percentile(exit_times, 0.50);
   sum.evacuation_time_p95_s = percentile(exit_times, 0.95);
   sum.evacuation_time_max_s = percentile(exit_times, 1.0);
+  sum.gates = sim.gate_stats();
 
   if (writer) {
     RunEnd end;

@@ -48,6 +48,22 @@ constexpr double kFlowCell_m = 1.0;
 constexpr double kLookAhead_m = 6.0;
 constexpr double kOpposingPersons = 1.0;
 
+// Gates (docs/model.md, "Gates"). People without a permit whose route crosses a gate line in a
+// controlled direction brake so that their centre stops kGateHold_m upstream of the line; the
+// braking starts within kGateApproach_m, with a desired speed of (d - kGateHold_m) / (4 τ),
+// which is critically damped under the relaxation to the desired velocity: no overshoot.
+constexpr double kGateHold_m = 0.6;
+constexpr double kGateApproach_m = 5.0;
+// Queue statistics: people without a permit within this distance upstream, slower than this.
+constexpr double kGateQueueReach_m = 5.0;
+constexpr double kGateQueueSpeed_m_s = 0.2;
+// A permit is kept until its holder is this far past the line.
+constexpr double kGateRelease_m = 1.0;
+// People this far beside the ends of a gate line still count as approaching it.
+constexpr double kGateSideMargin_m = 0.5;
+// Gate ends may lie this far outside the walkable area (a line drawn onto the wall).
+constexpr double kGateEndTolerance_m = 0.5;
+
 double clock_s() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
@@ -73,6 +89,11 @@ std::string fnv_identity(const Scenario& sc) {
   mix(&sc.model, sizeof sc.model);
   const std::size_t counts[] = {sc.groups.size(), sc.sources.size(), sc.exits.size()};
   mix(counts, sizeof counts);
+  // Only scenarios with gates mix them in, so checkpoints of gate-free scenarios keep their identity.
+  if (!sc.gates.empty()) {
+    const std::size_t gates = sc.gates.size();
+    mix(&gates, sizeof gates);
+  }
   return fmt("%016llx", static_cast<unsigned long long>(h));
 }
 
@@ -90,6 +111,28 @@ struct Arrivals {
   std::uint64_t drawn = 0;      // arrivals drawn so far (random key)
   std::int64_t waiting = 0;     // arrived but not yet placed (area full)
   std::uint64_t placed = 0;
+};
+
+/// Mutable state of one gate (token bucket and counters); trivially copyable for checkpoints.
+struct GateRuntime {
+  double tokens = 1.0;            // permits that may be granted now (at most 1: no bursts)
+  std::int64_t crossings_in = 0;
+  std::int64_t crossings_out = 0;
+  std::int64_t forced = 0;
+  std::int64_t max_queue = 0;
+  std::int64_t permits = 0;
+  double wait_sum_s = 0.0;        // Σ waits of people granted a permit, person·s
+  double max_wait_s = 0.0;
+};
+
+/// Constant geometry of one gate line.
+struct GateGeometry {
+  Vec2 a;          // first end, m
+  Vec2 u;          // unit vector from a to b
+  Vec2 left;       // unit normal to the left of a -> b (the "in" side)
+  double length_m = 0.0;
+  bool controls_in = true;   // crossings right -> left are held
+  bool controls_out = true;  // crossings left -> right are held
 };
 
 }  // namespace
@@ -118,6 +161,18 @@ struct Simulation::Impl {
   std::vector<std::string> group_names;
   std::vector<Arrivals> arrivals;
   std::vector<Box> exit_boxes;
+  // Gates: constant geometry, mutable runtime, per-id permits and waits (indexed by AgentId
+  // value like records; only kept when the scenario has gates), per-slot scratch.
+  std::vector<GateGeometry> gate_geometry;
+  std::vector<GateRuntime> gate_runtime;
+  std::vector<std::int32_t> permit_gate;   // by id: gate whose permit the person holds; -1 none
+  std::vector<std::int32_t> permit_side;   // by id: upstream side at the grant (-1 right, +1 left)
+  std::vector<std::int32_t> held_gate;     // by id: gate the person waits at; -1 none
+  std::vector<double> held_since_s;        // by id: when the wait began, s
+  std::vector<std::int32_t> approach_gate; // by slot, this step: gate approached without a permit; -1 none
+  std::vector<double> approach_dist;       // by slot, this step: distance upstream of that gate, m
+  std::vector<std::int32_t> approach_side; // by slot, this step: upstream side (-1 right, +1 left)
+  std::vector<std::int32_t> barrier_gate;  // by slot, this step: gate that is a wall to them; -1 none
   double max_radius = 0.0;
   double keep_right = 0.0;
   double max_speed = 0.0;
@@ -164,6 +219,7 @@ struct Simulation::Impl {
     build_targets();
     for (const auto& e : sc.exits) exit_boxes.push_back(bounds(e.shape));
     check_reachability();
+    setup_gates();
     place_groups();
     start_sources();
   }
@@ -335,6 +391,262 @@ struct Simulation::Impl {
     }
   }
 
+
+  // ------------------------------------------------------------------ gates
+  void setup_gates() {
+    ProblemList problems;
+    const auto boundary = boundary_segments(sc.walkable);
+    auto near_walkable = [&](Vec2 p) {
+      if (contains(sc.walkable, p)) return true;
+      for (const auto& seg : boundary)
+        if (distance(seg, p) <= kGateEndTolerance_m) return true;
+      return false;
+    };
+    for (std::size_t g = 0; g < sc.gates.size(); ++g) {
+      const Gate& gate = sc.gates[g];
+      const std::string field = fmt("gates[%zu]", g);
+      GateGeometry geo;
+      geo.a = gate.line.a;
+      const Vec2 d = gate.line.b - gate.line.a;
+      geo.length_m = norm(d);
+      if (!is_finite(gate.line.a) || !is_finite(gate.line.b) || !(geo.length_m > 0.0)) {
+        problems.add(gate.where, field + ".line", "must be a line of length > 0 m with finite ends");
+      } else {
+        geo.u = d * (1.0 / geo.length_m);
+        geo.left = perp(geo.u);
+        for (const Vec2 p : {gate.line.a, gate.line.b})
+          if (!near_walkable(p))
+            problems.add(gate.where, field + ".line",
+                         fmt("end (%.2f, %.2f) m is more than %.1f m outside the walkable area; draw the gate "
+                             "across a passage", p.x, p.y, kGateEndTolerance_m));
+      }
+      geo.controls_in = gate.direction != Gate::Direction::Out;
+      geo.controls_out = gate.direction != Gate::Direction::In;
+      if (!(gate.rate_persons_per_min >= 0.0) || !std::isfinite(gate.rate_persons_per_min))
+        problems.add(gate.where, field + ".rate_persons_per_min", "must be a finite rate >= 0 persons/min");
+      if (gate.rate_persons_per_min == 0.0 && gate.schedule.empty())
+        problems.add(gate.where, field + ".rate_persons_per_min",
+                     "missing; a gate needs a metered rate, a schedule, or both");
+      for (std::size_t k = 0; k < gate.schedule.size(); ++k) {
+        const GateWindow& w = gate.schedule[k];
+        const std::string wf = fmt("%s.schedule[%zu]", field.c_str(), k);
+        if (!(w.begin_s >= 0.0) || !(w.end_s > w.begin_s) || !std::isfinite(w.end_s))
+          problems.add(gate.where, wf + ".end_s", "must be finite and > begin_s >= 0 s");
+        if (k > 0 && w.begin_s < gate.schedule[k - 1].end_s)
+          problems.add(gate.where, wf + ".begin_s", "overlaps the previous window; windows must be in time order");
+        const bool rate_ok = w.rate_persons_per_min > 0.0 && std::isfinite(w.rate_persons_per_min);
+        if (w.mode == GateWindow::Mode::Metered && !rate_ok)
+          problems.add(gate.where, wf + ".rate_persons_per_min", "a metered window needs a rate > 0 persons/min");
+      }
+      gate_geometry.push_back(geo);
+    }
+    problems.throw_if_any();
+    gate_runtime.assign(sc.gates.size(), GateRuntime{});
+  }
+
+  // Mode and rate (persons/min) of gate g at time t.
+  std::pair<GateWindow::Mode, double> gate_mode(std::size_t g, double t) const {
+    const Gate& gate = sc.gates[g];
+    for (const auto& w : gate.schedule)
+      if (w.begin_s <= t && t < w.end_s) return {w.mode, w.rate_persons_per_min};
+    if (gate.rate_persons_per_min > 0.0) return {GateWindow::Mode::Metered, gate.rate_persons_per_min};
+    return {GateWindow::Mode::Open, 0.0};
+  }
+
+  // Distance upstream of gate g of a person at p walking along dir, when their route crosses the
+  // line in a controlled direction; side = the upstream side (-1 right, +1 left). Else -1.
+  double upstream_distance(std::size_t g, Vec2 p, Vec2 dir, std::int32_t& side) const {
+    const GateGeometry& geo = gate_geometry[g];
+    const Vec2 r = p - geo.a;
+    const double along = dot(r, geo.u);
+    if (along < -kGateSideMargin_m || along > geo.length_m + kGateSideMargin_m) return -1.0;
+    const double s = dot(r, geo.left);  // > 0: left ("in") side
+    const double heading = dot(dir, geo.left);
+    if (s < 0.0 && geo.controls_in && heading > 0.0) {
+      side = -1;
+      return -s;
+    }
+    if (s >= 0.0 && geo.controls_out && heading < 0.0) {
+      side = 1;
+      return s;
+    }
+    return -1.0;
+  }
+
+  void grant(std::size_t g, std::size_t id, std::int32_t side, double t) {
+    GateRuntime& rt = gate_runtime[g];
+    const bool waited = held_since_s[id] >= 0.0 && held_gate[id] == static_cast<std::int32_t>(g);
+    const double wait = waited ? t - held_since_s[id] : 0.0;
+    rt.wait_sum_s += wait;
+    rt.max_wait_s = std::max(rt.max_wait_s, wait);
+    ++rt.permits;
+    permit_gate[id] = static_cast<std::int32_t>(g);
+    permit_side[id] = side;
+    held_gate[id] = -1;
+    held_since_s[id] = -1.0;
+  }
+
+  // Gates phase (after routing): who approaches which gate without a permit (parallel, own
+  // slots), then tokens and permits (serial, id order), then the held people brake.
+  void hold_at_gates(double t, const std::vector<Vec2>& dir) {
+    const std::size_t n = agents.size();
+    const std::size_t gates = sc.gates.size();
+    approach_gate.resize(n);
+    approach_dist.resize(n);
+    approach_side.resize(n);
+    parallel(n, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        approach_gate[i] = -1;
+        approach_dist[i] = std::numeric_limits<double>::infinity();
+        if (desired_speed[i] <= 0.0) continue;  // waiting to start or arrived
+        const auto id = static_cast<std::size_t>(agents.id[i].value);
+        for (std::size_t g = 0; g < gates; ++g) {
+          if (permit_gate[id] == static_cast<std::int32_t>(g)) continue;
+          std::int32_t side = 0;
+          const double d = upstream_distance(g, agents.position[i], dir[i], side);
+          if (d < 0.0 || d > kGateQueueReach_m || d >= approach_dist[i]) continue;
+          approach_gate[i] = static_cast<std::int32_t>(g);
+          approach_dist[i] = d;
+          approach_side[i] = side;
+        }
+      }
+    });
+
+    const double dt = sc.time_step_s;
+    std::vector<std::int64_t> queue(gates, 0);
+    std::vector<std::vector<std::size_t>> candidates(gates);  // slots, in id order
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int32_t g = approach_gate[i];
+      if (g < 0) continue;
+      const auto gi = static_cast<std::size_t>(g);
+      if (norm2(agents.velocity[i]) < kGateQueueSpeed_m_s * kGateQueueSpeed_m_s) ++queue[gi];
+      if (approach_dist[i] > kGateApproach_m) continue;
+      const auto id = static_cast<std::size_t>(agents.id[i].value);
+      if (held_gate[id] != g) {
+        held_gate[id] = g;
+        held_since_s[id] = t;
+      }
+      candidates[gi].push_back(i);
+    }
+    for (std::size_t g = 0; g < gates; ++g) {
+      GateRuntime& rt = gate_runtime[g];
+      rt.max_queue = std::max(rt.max_queue, queue[g]);
+      const auto [mode, rate] = gate_mode(g, t);
+      auto& c = candidates[g];
+      if (mode == GateWindow::Mode::Closed) {
+        rt.tokens = 0.0;
+        continue;
+      }
+      if (mode == GateWindow::Mode::Open) {
+        for (const std::size_t i : c)
+          grant(g, static_cast<std::size_t>(agents.id[i].value), approach_side[i], t);
+        c.clear();
+        rt.tokens = 1.0;
+        continue;
+      }
+      // Metered: one token per 60/rate s, at most one in store; each grants the permit to the
+      // waiting person closest to the line (ties: the smaller id, i.e. the earlier slot).
+      rt.tokens = std::min(1.0, rt.tokens + rate / 60.0 * dt);
+      while (rt.tokens >= 1.0 && !c.empty()) {
+        auto best = c.begin();
+        for (auto it = c.begin(); it != c.end(); ++it)
+          if (approach_dist[*it] < approach_dist[*best]) best = it;
+        grant(g, static_cast<std::size_t>(agents.id[*best].value), approach_side[*best], t);
+        c.erase(best);
+        rt.tokens -= 1.0;
+      }
+    }
+    // Everybody still without a permit brakes to a stop kGateHold_m before the line; the line
+    // itself is a barrier to them (see gate_barriers), as a closed turnstile or door is.
+    const double approach_time = 4.0 * sc.model.relaxation_time_s;
+    barrier_gate.assign(n, -1);
+    for (std::size_t g = 0; g < gates; ++g)
+      for (const std::size_t i : candidates[g]) {
+        desired_speed[i] = std::min(desired_speed[i], std::max(0.0, approach_dist[i] - kGateHold_m) / approach_time);
+        barrier_gate[i] = static_cast<std::int32_t>(g);
+      }
+  }
+
+  // Forces phase, after the model: a gate line pushes people without a permit back like a wall
+  // (the model's wall force: A_w exp((r - d) / B_w) plus body compression k (r - d) on contact,
+  // d = centre distance to the line), so a pushing crowd cannot press them through.
+  void gate_barriers() {
+    const SocialForceParameters& p = sc.model;
+    parallel(agents.size(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) {
+        if (barrier_gate[i] < 0) continue;
+        const GateGeometry& geo = gate_geometry[static_cast<std::size_t>(barrier_gate[i])];
+        const Vec2 up = geo.left * static_cast<double>(approach_side[i]);  // towards the upstream side
+        const double d = approach_dist[i];
+        const double r = agents.radius_m[i];
+        const double f = p.wall_strength_N * std::exp((r - d) / p.wall_range_m) +
+                         (d < r ? p.body_stiffness_kg_s2 * (r - d) : 0.0);
+        accel[i] += up * (f / p.mass_kg);
+      }
+    });
+  }
+
+  // After integration: count crossings of every gate line (centre path from the previous to the
+  // new position), flag those in a controlled direction without a permit, release permits 1 m
+  // past the line.
+  void count_gate_crossings() {
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      const auto id = static_cast<std::size_t>(agents.id[i].value);
+      const Vec2 p0 = previous_position[i], p1 = agents.position[i];
+      for (std::size_t g = 0; g < gate_geometry.size(); ++g) {
+        const GateGeometry& geo = gate_geometry[g];
+        const double s0 = dot(p0 - geo.a, geo.left), s1 = dot(p1 - geo.a, geo.left);
+        const bool in = s0 < 0.0 && s1 >= 0.0, out = s0 >= 0.0 && s1 < 0.0;
+        if (!in && !out) continue;
+        const Vec2 hit = p0 + (p1 - p0) * (s0 / (s0 - s1));
+        const double along = dot(hit - geo.a, geo.u);
+        if (along < 0.0 || along > geo.length_m) continue;
+        GateRuntime& rt = gate_runtime[g];
+        ++(in ? rt.crossings_in : rt.crossings_out);
+        const bool controlled = in ? geo.controls_in : geo.controls_out;
+        if (controlled && permit_gate[id] != static_cast<std::int32_t>(g)) ++rt.forced;
+      }
+      const std::int32_t pg = permit_gate[id];
+      if (pg >= 0) {
+        const GateGeometry& geo = gate_geometry[static_cast<std::size_t>(pg)];
+        const double past = -permit_side[id] * dot(p1 - geo.a, geo.left);
+        if (past >= kGateRelease_m) permit_gate[id] = -1;
+      }
+    }
+  }
+
+  std::vector<GateStats> gate_stats() const {
+    std::vector<GateStats> out(sc.gates.size());
+    if (out.empty()) return out;  // no per-id gate state is kept without gates
+    std::vector<std::int64_t> waiting(sc.gates.size(), 0);
+    std::vector<double> waiting_s(sc.gates.size(), 0.0);
+    std::vector<double> longest_s(sc.gates.size(), 0.0);
+    const double t = now();
+    for (std::size_t i = 0; i < agents.size(); ++i) {
+      const auto id = static_cast<std::size_t>(agents.id[i].value);
+      if (held_gate[id] < 0) continue;
+      const auto g = static_cast<std::size_t>(held_gate[id]);
+      ++waiting[g];
+      waiting_s[g] += t - held_since_s[id];
+      longest_s[g] = std::max(longest_s[g], t - held_since_s[id]);
+    }
+    for (std::size_t g = 0; g < out.size(); ++g) {
+      const GateRuntime& rt = gate_runtime[g];
+      GateStats& s = out[g];
+      s.name = sc.gates[g].name;
+      s.crossings_in = rt.crossings_in;
+      s.crossings_out = rt.crossings_out;
+      s.forced_crossings = rt.forced;
+      s.max_queue_persons = rt.max_queue;
+      s.permits = rt.permits;
+      s.total_wait_person_s = rt.wait_sum_s + waiting_s[g];
+      const std::int64_t people = rt.permits + waiting[g];
+      s.mean_wait_s = people > 0 ? s.total_wait_person_s / static_cast<double>(people) : 0.0;
+      s.max_wait_s = std::max(rt.max_wait_s, longest_s[g]);
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ arrivals
   double draw_next_arrival(std::size_t s, double after) {
     const Source& src = sc.sources[s];
@@ -434,6 +746,12 @@ struct Simulation::Impl {
     rec.radius_m = def.radius_m;
     records.push_back(rec);
     id_to_slot.push_back(agents.size() - 1);
+    if (!sc.gates.empty()) {
+      permit_gate.push_back(-1);
+      permit_side.push_back(0);
+      held_gate.push_back(-1);
+      held_since_s.push_back(-1.0);
+    }
     return id;
   }
 
@@ -543,6 +861,8 @@ struct Simulation::Impl {
         for (std::size_t i = b; i < e; ++i) desired_dir[i] = sidestep(route_dir[i], agents.position[i]);
       });
     }
+    // gates (timed with routing): people without a permit brake before a controlled gate line
+    if (!sc.gates.empty()) hold_at_gates(t, keep_right != 0.0 ? route_dir : desired_dir);
     double t2 = clock_s();
     times.seconds[1] += t2 - t1;
 
@@ -554,6 +874,7 @@ struct Simulation::Impl {
     const detail::StepOutput out{accel, agents.contact_force_N, closest};
     const auto order = neighbors.order();
     parallel(order.size(), [&](std::size_t b, std::size_t e) { model->accelerate(in, order.subspan(b, e - b), out); });
+    if (!sc.gates.empty()) gate_barriers();
     double t3 = clock_s();
     times.seconds[2] += t3 - t2;
 
@@ -586,6 +907,7 @@ struct Simulation::Impl {
           static_cast<long long>(steps), t + dt, violation(bad[i]),
           a.x, a.y, x.x, x.y));
     }
+    if (!sc.gates.empty()) count_gate_crossings();
     if (sc.periodic) {
       const double x0 = sc.periodic->x0_m, len = sc.periodic->length_m;
       for (auto& p : agents.position) {
@@ -644,6 +966,7 @@ const Scenario& Simulation::scenario() const { return impl_->sc; }
 double Simulation::cutoff_m() const { return impl_->model->cutoff_m(); }
 PhaseTimes Simulation::phase_times() const { return impl_->times; }
 std::vector<std::string> Simulation::group_names() const { return impl_->group_names; }
+std::vector<GateStats> Simulation::gate_stats() const { return impl_->gate_stats(); }
 
 std::vector<AgentId> Simulation::stalled() const {
   const Impl& s = *impl_;
@@ -703,6 +1026,14 @@ void Simulation::save(std::ostream& out) const {
   w.vector(s.records);
   w.vector(s.id_to_slot);
   w.vector(s.arrivals);
+  // Gate state only where there are gates: checkpoints of gate-free scenarios keep their format.
+  if (!s.sc.gates.empty()) {
+    w.vector(s.gate_runtime);
+    w.vector(s.permit_gate);
+    w.vector(s.permit_side);
+    w.vector(s.held_gate);
+    w.vector(s.held_since_s);
+  }
   w.finish();
 }
 
@@ -730,16 +1061,36 @@ void Simulation::restore(std::istream& in) {
   auto records = r.vector<AgentRecord>(kMax);
   auto id_to_slot = r.vector<std::size_t>(kMax);
   auto arrivals = r.vector<Arrivals>(kMax);
+  std::vector<GateRuntime> gate_runtime;
+  std::vector<std::int32_t> permit_gate, permit_side, held_gate;
+  std::vector<double> held_since_s;
+  if (!s.sc.gates.empty()) {
+    gate_runtime = r.vector<GateRuntime>(kMax);
+    permit_gate = r.vector<std::int32_t>(kMax);
+    permit_side = r.vector<std::int32_t>(kMax);
+    held_gate = r.vector<std::int32_t>(kMax);
+    held_since_s = r.vector<double>(kMax);
+  }
   r.finish();
   const std::size_t n = a.id.size();
   const bool consistent = a.position.size() == n && a.velocity.size() == n && a.radius_m.size() == n &&
                           a.group.size() == n && a.target.size() == n && a.last_progress_s.size() == n &&
-                          arrivals.size() == s.arrivals.size() && id_to_slot.size() == records.size();
+                          arrivals.size() == s.arrivals.size() && id_to_slot.size() == records.size() &&
+                          gate_runtime.size() == s.gate_runtime.size() &&
+                          (s.sc.gates.empty() || (permit_gate.size() == records.size() &&
+                                                  permit_side.size() == records.size() &&
+                                                  held_gate.size() == records.size() &&
+                                                  held_since_s.size() == records.size()));
   if (!consistent) throw std::runtime_error("checkpoint: inconsistent array sizes (damaged file)");
   s.agents = std::move(a);
   s.records = std::move(records);
   s.id_to_slot = std::move(id_to_slot);
   s.arrivals = std::move(arrivals);
+  s.gate_runtime = std::move(gate_runtime);
+  s.permit_gate = std::move(permit_gate);
+  s.permit_side = std::move(permit_side);
+  s.held_gate = std::move(held_gate);
+  s.held_since_s = std::move(held_since_s);
   s.steps = steps;
   s.updates = updates;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crowdsafe/scenario.hpp"
+#include "crowdsafe/simulation.hpp"
 
 namespace crowdsafe {
 
@@ -56,6 +57,8 @@ struct RunSummary {
   double max_contact_force_N = 0.0;      ///< largest body compression force seen, N
   double cutoff_m = 0.0;                 ///< neighbour cut-off used, m
   std::string trajectory_file;           ///< relative to the run folder
+  /// Per-gate counts, queues and waits at the end, like Scenario::gates (summary.json "gates").
+  std::vector<GateStats> gates;
 };
 
 /// Runs `scenario` and writes `out_dir` (created if missing). Never throws SimulationError:

@@ -82,6 +82,38 @@ struct MeasurementLine {
   SourceLocation where;
 };
 
+/// One window of a gate schedule, [begin_s, end_s) in simulated time.
+struct GateWindow {
+  enum class Mode {
+    Open,     ///< everybody may pass
+    Closed,   ///< nobody may pass in a controlled direction
+    Metered,  ///< at most rate_persons_per_min pass in a controlled direction
+  };
+  double begin_s = 0.0;                ///< s, >= 0
+  double end_s = 0.0;                  ///< s, > begin_s
+  Mode mode = Mode::Open;
+  double rate_persons_per_min = 0.0;   ///< persons/min, > 0 when metered (ignored otherwise)
+};
+
+/// A gate: a straight line across a passage where the flow in a controlled direction is
+/// limited (docs/model.md, "Gates"). People without a permit stop upstream and queue.
+struct Gate {
+  /// Which crossings the gate controls; crossings the other way are counted, never held.
+  enum class Direction {
+    In,    ///< from the right of line.a -> line.b to its left (the left side is "in")
+    Out,   ///< from the left to the right
+    Both,  ///< both ways
+  };
+  std::string name;
+  Segment line;                        ///< m, length > 0, both ends within 0.5 m of the walkable area
+  Direction direction = Direction::Both;
+  /// Metered rate where no schedule window applies, persons/min (> 0); 0 = not given, and the
+  /// gate is open outside its windows. A gate with neither rate nor schedule is an error.
+  double rate_persons_per_min = 0.0;
+  std::vector<GateWindow> schedule;    ///< in time order, not overlapping
+  SourceLocation where;
+};
+
 /// Where a group heads for.
 struct Target {
   enum class Kind { NearestExit, Exit, Destination, Direction };
@@ -136,6 +168,7 @@ struct Scenario {
   std::vector<Area> destinations;         ///< people reaching a destination stay there
   std::vector<Area> waiting_areas;        ///< areas where people wait (reported, planner)
   std::vector<MeasurementLine> measurement_lines;
+  std::vector<Gate> gates;                ///< flow-limiting gates (docs/model.md, "Gates")
   Surface surface;                        ///< 3-D walkable surface from a mesh (empty = flat)
   std::vector<Group> groups;
   std::vector<Source> sources;

@@ -4,6 +4,9 @@
 /// advances time by one time step through named phases:
 ///   neighbours -> routing -> forces (parallel) -> integrate + checks (parallel)
 ///   -> leave + spawn (serial, id order).
+/// Gates (Scenario::gates), where there are any, hand out permits and hold people without one
+/// in the routing phase, push them back from the line in the forces phase and count crossings
+/// after integration (docs/model.md, "Gates").
 
 #include <array>
 #include <cstdint>
@@ -26,6 +29,24 @@ struct SimulationOptions {
 struct PhaseTimes {
   static constexpr std::array<const char*, 5> kNames{"neighbours", "routing", "forces", "integrate", "spawn"};
   std::array<double, 5> seconds{};
+};
+
+/// Counts and queue figures of one gate since the start (docs/model.md, "Gates").
+struct GateStats {
+  std::string name;
+  std::int64_t crossings_in = 0;       ///< centre crossings from the right to the left of the line, persons
+  std::int64_t crossings_out = 0;      ///< centre crossings from the left to the right, persons
+  /// Crossings in a controlled direction by people without a permit (pushed through), persons.
+  std::int64_t forced_crossings = 0;
+  /// Most people queueing at once, persons: people without a permit whose route crosses the
+  /// line in a controlled direction, at most 5 m upstream of it, walking slower than 0.2 m/s.
+  std::int64_t max_queue_persons = 0;
+  std::int64_t permits = 0;            ///< permits granted so far, persons
+  /// Σ over people of the time from being held (within 3 m upstream, no permit) until their
+  /// permit, person·s; people still waiting count with their wait so far.
+  double total_wait_person_s = 0.0;
+  double mean_wait_s = 0.0;            ///< total_wait_person_s / people held or granted, s
+  double max_wait_s = 0.0;             ///< longest single wait, s
 };
 
 class Simulation {
@@ -60,6 +81,8 @@ class Simulation {
   /// Agents stalled now: walking (not waiting, not arrived) yet no closer to their target by
   /// 0.5 m for Scenario::stall_time_s. Checked every 0.5 s of simulated time.
   std::vector<AgentId> stalled() const;
+  /// Per-gate statistics, indexed like Scenario::gates.
+  std::vector<GateStats> gate_stats() const;
   /// Group names (groups then sources), indexed like AgentRecord::group.
   std::vector<std::string> group_names() const;
 

@@ -44,6 +44,7 @@ constexpr Range kRadius{0.0, true, 1.5, false, "m", "a radius in metres"};
 constexpr Range kPersons{0.0, true, kInf, true, "persons", "a whole number of persons"};
 constexpr Range kDensity{0.0, true, 10.0, false, "persons/m²", "a density in persons/m²"};
 constexpr Range kRate{0.0, false, kInf, true, "persons/s", "a rate in persons/s"};
+constexpr Range kRatePerMin{0.0, true, kInf, true, "persons/min", "a rate in persons/min"};
 
 std::string fmt(double v) {
   char buf[64];
@@ -253,6 +254,9 @@ class Reader {
   void read_obstacles(const Field& f, std::vector<Polygon>& walkable);
   void read_areas(const Field& f, std::vector<Area>& out, const std::string& kind);
   void read_measurement_lines(const Field& f, Scenario& sc);
+  void read_gates(const Field& f, Scenario& sc);
+  std::optional<Segment> gate_line(const Field& f);
+  std::vector<GateWindow> gate_schedule(const Field& f);
   void check_not_in_venue(const std::string& name, const Field& name_field, const std::string& kind,
                           const std::vector<SourceLocation>& venue_places);
   void read_profiles(const Field& f);
@@ -734,6 +738,176 @@ void Reader::read_measurement_lines(const Field& f, Scenario& sc) {
   check_unique(names);
 }
 
+// A gate line: [[x0, y0], [x1, y1]] or "region:<name>" naming a gate region of the venue file.
+std::optional<Segment> Reader::gate_line(const Field& l) {
+  if (l.value.IsScalar()) {
+    const std::string s = l.value.Scalar();
+    const std::string prefix = "region:";
+    if (s.rfind(prefix, 0) != 0) {
+      problem(l, "expected [[x0, y0], [x1, y1]] in metres or region:<name of a gate in the venue file>, found " +
+                     describe(l.value));
+      return std::nullopt;
+    }
+    if (venue_file_failed_) return std::nullopt;
+    if (!venue_file_) {
+      problem(l, "region needs a venue file with named regions (venue: {file: ...}); "
+                 "give [[x0, y0], [x1, y1]] instead");
+      return std::nullopt;
+    }
+    const std::string name = s.substr(prefix.size());
+    std::vector<std::string> names;
+    for (const Region& r : venue_regions_) {
+      if (r.role != RegionRole::Gate) continue;
+      names.push_back(r.name);
+      if (r.name != name) continue;
+      if (r.line.size() != 2) {
+        problem(l, "gate region '" + name + "' has " + std::to_string(r.line.size()) +
+                       " points; a gate line must be straight (2 points)");
+        return std::nullopt;
+      }
+      return Segment{r.line[0], r.line[1]};
+    }
+    problem(l, "no gate region named '" + name + "' in '" + venue_file_->string() + "'" +
+                   (names.empty() ? "; the file defines no gate regions" : suggestion(name, names, "gates")));
+    return std::nullopt;
+  }
+  if (!l.value.IsSequence() || l.value.size() != 2) {
+    problem(l, "expected [[x0, y0], [x1, y1]] in metres (a straight line of 2 points), found " + describe(l.value));
+    return std::nullopt;
+  }
+  std::vector<Vec2> pts;
+  for (const Field& p : sequence(l)) {
+    if (!p.value.IsSequence() || p.value.size() != 2) {
+      problem(p, "expected [x, y] in metres, found " + describe(p.value));
+      continue;
+    }
+    auto x = number({p.value[0], p.value[0], item(p.path, 0)}, kMetres);
+    auto y = number({p.value[1], p.value[1], item(p.path, 1)}, kMetres);
+    if (x && y) pts.push_back({*x, *y});
+  }
+  if (pts.size() != 2) return std::nullopt;
+  if (pts[0] == pts[1]) {
+    problem(l, "has zero length (both ends at the same point); a gate line must cross a passage");
+    return std::nullopt;
+  }
+  return Segment{pts[0], pts[1]};
+}
+
+std::vector<GateWindow> Reader::gate_schedule(const Field& f) {
+  std::vector<GateWindow> out;
+  const auto windows = sequence(f);
+  if (f.value.IsSequence() && windows.empty()) problem(f, "needs at least one window {begin_s, end_s, mode}");
+  std::optional<std::size_t> previous;
+  for (const Field& w : windows) {
+    auto m = mapping(w, {"begin_s", "end_s", "mode", "rate_persons_per_min"});
+    if (!m) continue;
+    GateWindow gw;
+    bool ok = true;
+    for (auto [key, member, range] : {std::tuple{"begin_s", &GateWindow::begin_s, kSecondsOrZero},
+                                      std::tuple{"end_s", &GateWindow::end_s, kSeconds}}) {
+      const Field* v = m->find(key);
+      if (!v) {
+        problem(missing(*m, key), std::string("missing; expected ") + range.what);
+        ok = false;
+      } else if (auto x = number(*v, range)) {
+        gw.*member = *x;
+      } else {
+        ok = false;
+      }
+    }
+    if (const Field* md = m->find("mode")) {
+      if (auto t = text(*md)) {
+        if (*t == "open") gw.mode = GateWindow::Mode::Open;
+        else if (*t == "closed") gw.mode = GateWindow::Mode::Closed;
+        else if (*t == "metered") gw.mode = GateWindow::Mode::Metered;
+        else {
+          problem(*md, "expected open, closed or metered, found '" + *t + "'" +
+                           suggestion(*t, {"open", "closed", "metered"}));
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+    } else {
+      problem(missing(*m, "mode"), "missing; expected open, closed or metered");
+      ok = false;
+    }
+    const Field* r = m->find("rate_persons_per_min");
+    if (r) {
+      if (auto x = number(*r, kRatePerMin)) gw.rate_persons_per_min = *x;
+      else ok = false;
+    }
+    if (ok && gw.mode == GateWindow::Mode::Metered && !r) {
+      problem(missing(*m, "rate_persons_per_min"), "missing; a metered window needs a rate > 0 persons/min");
+      ok = false;
+    }
+    if (!ok) continue;
+    if (gw.end_s <= gw.begin_s) {
+      problem(*m->find("end_s"), "must be > begin_s (" + fmt(gw.begin_s) + " s), found " + fmt(gw.end_s));
+      continue;
+    }
+    if (previous && gw.begin_s < out[*previous].end_s)
+      problem(*m->find("begin_s"), "overlaps the previous window (which ends at " + fmt(out[*previous].end_s) +
+                                       " s); windows must be in time order and must not overlap");
+    previous = out.size();
+    out.push_back(gw);
+  }
+  return out;
+}
+
+void Reader::read_gates(const Field& f, Scenario& sc) {
+  std::vector<std::pair<std::string, Field>> names;
+  for (const Field& e : sequence(f)) {
+    auto m = mapping(e, {"name", "line", "direction", "rate_persons_per_min", "schedule"});
+    if (!m) continue;
+    Gate g;
+    g.where = at(e);
+    g.name = "gate-" + std::to_string(sc.gates.size() + 1);
+    if (const Field* n = m->find("name")) {
+      if (auto s = text(*n)) {
+        g.name = *s;
+        names.emplace_back(*s, *n);
+      }
+    }
+    if (const Field* l = m->find("line")) {
+      if (auto seg = gate_line(*l)) {
+        g.line = *seg;
+        // A gate must cross a passage: both ends on or near the walkable area (drawn onto walls).
+        if (!sc.walkable.empty()) {
+          const auto boundary = boundary_segments(sc.walkable);
+          for (const Vec2 p : {seg->a, seg->b}) {
+            bool near = contains(sc.walkable, p);
+            for (std::size_t k = 0; !near && k < boundary.size(); ++k) near = distance(boundary[k], p) <= 0.5;
+            if (!near)
+              problem(*l, "end (" + fmt(p.x) + ", " + fmt(p.y) +
+                              ") m is more than 0.5 m outside the walkable area; draw the gate across a passage");
+          }
+        }
+      }
+    } else {
+      problem(missing(*m, "line"), "missing; give line: [[x0, y0], [x1, y1]] in metres or line: region:<name>");
+    }
+    if (const Field* d = m->find("direction")) {
+      if (auto t = text(*d)) {
+        if (*t == "in") g.direction = Gate::Direction::In;
+        else if (*t == "out") g.direction = Gate::Direction::Out;
+        else if (*t == "both") g.direction = Gate::Direction::Both;
+        else problem(*d, "expected in, out or both, found '" + *t + "'" + suggestion(*t, {"in", "out", "both"}));
+      }
+    }
+    const Field* rate = m->find("rate_persons_per_min");
+    if (rate)
+      if (auto x = number(*rate, kRatePerMin)) g.rate_persons_per_min = *x;
+    const Field* sch = m->find("schedule");
+    if (sch) g.schedule = gate_schedule(*sch);
+    if (!rate && !sch)
+      problem(missing(*m, "rate_persons_per_min"),
+              "missing; a gate needs a metered rate (persons/min), a schedule, or both");
+    sc.gates.push_back(std::move(g));
+  }
+  check_unique(names);
+}
+
 void Reader::check_unique(const std::vector<std::pair<std::string, Field>>& names) {
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
@@ -1076,7 +1250,7 @@ Scenario Reader::read() {
 
   const std::vector<std::string> keys = {"name", "description", "seed", "duration_s", "time_step_s",
                                          "output_interval_s", "stop_when_empty", "navigation_cell_m", "venue",
-                                         "exits", "destinations", "measurement_lines", "profiles", "groups",
+                                         "exits", "destinations", "measurement_lines", "gates", "profiles", "groups",
                                          "sources", "periodic", "model", "terrain", "stall_time_s"};
   auto top = mapping({root, root, ""}, keys);
   if (!top) problems_.throw_if_any();
@@ -1115,6 +1289,7 @@ Scenario Reader::read() {
   if (const Field* f = top->find("exits")) read_areas(*f, sc.exits, "exit");
   if (const Field* f = top->find("destinations")) read_areas(*f, sc.destinations, "destination");
   if (const Field* f = top->find("measurement_lines")) read_measurement_lines(*f, sc);
+  if (const Field* f = top->find("gates")) read_gates(*f, sc);
   {
     const Field* f = top->find("profiles");
     read_profiles(f ? *f : missing(*top, "profiles"));

@@ -30,6 +30,21 @@ void write_summary_json(const RunSummary& s, const std::filesystem::path& file) 
   j["max_contact_force_N"] = s.max_contact_force_N;
   j["cutoff_m"] = s.cutoff_m;
   j["trajectory_file"] = s.trajectory_file;
+  // Gates, keys as GateStats (simulation.hpp): counts in persons, waits in s and person·s.
+  j["gates"] = nlohmann::ordered_json::array();
+  for (const GateStats& g : s.gates) {
+    nlohmann::ordered_json o;
+    o["name"] = g.name;
+    o["crossings_in"] = g.crossings_in;
+    o["crossings_out"] = g.crossings_out;
+    o["forced_crossings"] = g.forced_crossings;
+    o["permits"] = g.permits;
+    o["max_queue_persons"] = g.max_queue_persons;
+    o["mean_wait_s"] = g.mean_wait_s;
+    o["max_wait_s"] = g.max_wait_s;
+    o["total_wait_person_s"] = g.total_wait_person_s;
+    j["gates"].push_back(std::move(o));
+  }
   // Write beside the target and rename, so a reader never sees half a file.
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
   {
