@@ -188,16 +188,18 @@ class Collector : public DL_CreationAdapter {
     if (mesh) e.type = "POLYLINE (polygon or polyface mesh)";
     e.closed = (d.flags & 1) != 0;
     if (d.flags & 8) e.mirrored = e.off_plane = false;
-    polyline_ = mesh ? nullptr : &e;
+    // An index, not a pointer: the entity list may grow (and move) before the vertices come.
+    polyline_ = mesh ? kNoPolyline : target_->size() - 1;
     polyline_target_ = target_;
   }
   void addVertex(const DL_VertexData& d) override {
-    if (!polyline_ || polyline_target_ != target_) return;
-    polyline_->points.push_back({d.x, d.y});
-    polyline_->bulges.push_back(d.bulge);
+    if (polyline_ == kNoPolyline || polyline_target_ != target_ || polyline_ >= target_->size()) return;
+    Entity& e = (*target_)[polyline_];
+    e.points.push_back({d.x, d.y});
+    e.bulges.push_back(d.bulge);
   }
-  void endEntity() override { polyline_ = nullptr; }
-  void endSequence() override { polyline_ = nullptr; }
+  void endEntity() override { polyline_ = kNoPolyline; }
+  void endSequence() override { polyline_ = kNoPolyline; }
   void addInsert(const DL_InsertData& d) override {
     Entity& e = add(Entity::Kind::Insert);
     e.insert = d;
@@ -223,7 +225,7 @@ class Collector : public DL_CreationAdapter {
   }
 
   Entity& add(Entity::Kind kind) {
-    polyline_ = nullptr;
+    polyline_ = kNoPolyline;
     Entity e;
     e.kind = kind;
     e.type = previous_.type;
@@ -249,7 +251,8 @@ class Collector : public DL_CreationAdapter {
   std::optional<Entity> pending_;
   std::string pending_block_;
   std::vector<Entity>* target_ = &model;
-  Entity* polyline_ = nullptr;
+  static constexpr std::size_t kNoPolyline = static_cast<std::size_t>(-1);
+  std::size_t polyline_ = kNoPolyline;  ///< index in *polyline_target_ of the open POLYLINE
   std::vector<Entity>* polyline_target_ = nullptr;
 };
 

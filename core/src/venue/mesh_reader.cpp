@@ -118,10 +118,13 @@ struct CellHash {
 std::vector<std::size_t> cluster_points(const std::vector<Vec3>& pts, double tol) {
   UnionFind uf(pts.size());
   const double cell = tol > 0.0 ? tol : 1.0;
-  auto key = [&](Vec3 p) {
-    return CellKey{static_cast<std::int64_t>(std::floor(p.x / cell)), static_cast<std::int64_t>(std::floor(p.y / cell)),
-                   static_cast<std::int64_t>(std::floor(p.z / cell))};
+  // Cell indices are clamped so huge (finite) coordinates neither overflow the conversion nor the
+  // hash; clamping is monotonic, so points within `tol` still land in neighbouring cells.
+  auto index = [&](double v) {
+    constexpr double kMaxCell = 1 << 30;
+    return static_cast<std::int64_t>(std::clamp(std::floor(v / cell), -kMaxCell, kMaxCell));
   };
+  auto key = [&](Vec3 p) { return CellKey{index(p.x), index(p.y), index(p.z)}; };
   std::unordered_map<CellKey, std::vector<std::size_t>, CellHash> grid;
   grid.reserve(pts.size());
   for (std::size_t i = 0; i < pts.size(); ++i) {

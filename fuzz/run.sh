@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang in BUILD_DIR and runs each for a bounded time over
+# its committed seed corpus (fuzz/corpus/<target>/). Exits non-zero on any finding (crash,
+# sanitizer report, unexpected exception type, input slower than 10 s, over 2 GiB), printing
+# the reproducer. See docs/reliability.md.
+#
+#   fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET [TARGET...]]
+#
+# Environment: CROWDSAFE_FUZZ_JOBS (build jobs, default 2).
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?usage: fuzz/run.sh BUILD_DIR [SECONDS_PER_TARGET [TARGET...]]}
+seconds=${2:-20}
+shift $(( $# < 2 ? $# : 2 ))
+targets=("$@")
+((${#targets[@]})) || targets=(fuzz_scenario_reader fuzz_wkt fuzz_geojson fuzz_dxf fuzz_mesh)
+
+# A missing toolchain is a failure with a clear message, never a silent skip.
+# Debian's clang-14 package installs clang-14/clang++-14; the unversioned names come with `clang`.
+cc=$(command -v clang || command -v clang-14 || true)
+cxx=$(command -v clang++ || command -v clang++-14 || true)
+if [[ -z $cc || -z $cxx ]]; then
+  echo "fuzz/run.sh: clang/clang++ not found; install clang-14 and libclang-rt-14-dev (.ci/install-deps)" >&2
+  exit 2
+fi
+if ! echo 'extern "C" int LLVMFuzzerTestOneInput(const char*, unsigned long) { return 0; }' |
+     "$cxx" -x c++ -fsanitize=fuzzer,address,undefined -o /dev/null - 2>/dev/null; then
+  echo "fuzz/run.sh: $cxx cannot link -fsanitize=fuzzer,address,undefined; install libclang-rt-14-dev (.ci/install-deps)" >&2
+  exit 2
+fi
+
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+echo "fuzz/run.sh: building in $build"
+if ! { CC=$cc CXX=$cxx cmake -S "$src/fuzz" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
+       cmake --build "$build" -j"${CROWDSAFE_FUZZ_JOBS:-2}" --target "${targets[@]}"; } >"$build/build.log" 2>&1; then
+  tail -n 40 "$build/build.log" >&2
+  echo "fuzz/run.sh: build failed; full log in $build/build.log" >&2
+  exit 2
+fi
+
+failed=()
+for t in "${targets[@]}"; do
+  seeds=$src/fuzz/corpus/$t
+  # New inputs go to a scratch corpus in the build folder; the committed seeds stay untouched.
+  work=$build/corpus/$t
+  artifacts=$build/artifacts/$t
+  mkdir -p "$work" "$artifacts"
+  log=$build/$t.log
+  echo "fuzz/run.sh: $t for ${seconds} s over $(ls "$seeds" | wc -l) seeds"
+  if "$build/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1; then
+    grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -n 2 | sed "s/^/  /"
+  else
+    failed+=("$t")
+    grep -E 'FINDING|ERROR: |SUMMARY: |runtime error|Test unit written' "$log" | head -n 20 >&2 || true
+    for r in "$artifacts"/*; do
+      [[ -e $r ]] && echo "fuzz/run.sh: $t: reproducer $r (re-run: $build/$t $r)" >&2
+    done
+    echo "fuzz/run.sh: $t: full log in $log" >&2
+  fi
+done
+
+if ((${#failed[@]})); then
+  echo "fuzz/run.sh: FINDINGS in ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz/run.sh: no findings"
