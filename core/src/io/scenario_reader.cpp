@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "crowdsafe/scenario.hpp"
+#include "edit_distance.hpp"
 
 namespace crowdsafe {
 namespace {
@@ -75,21 +76,6 @@ std::string join(const std::vector<std::string>& words, const std::string& sep) 
   return s;
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // "; did you mean 'x'?" for a close option, else the list of valid options.
 std::string suggestion(const std::string& word, const std::vector<std::string>& options,
                        const std::string& what = "valid keys") {
@@ -99,7 +85,7 @@ std::string suggestion(const std::string& word, const std::vector<std::string>& 
   for (const auto& o : options) {
     // A key written without its unit suffix ("duration" for "duration_s") is a near miss too.
     const bool prefix = o.size() > word.size() && o.compare(0, word.size(), word) == 0 && o[word.size()] == '_';
-    const std::size_t d = prefix ? 1 : edit_distance(word, o);
+    const std::size_t d = prefix ? 1 : detail::edit_distance(word, o);
     if (d < best_d) {
       best_d = d;
       best = o;

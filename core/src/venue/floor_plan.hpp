@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "crowdsafe/venue.hpp"
+#include "../edit_distance.hpp"
 
 namespace crowdsafe::detail {
 
@@ -78,21 +79,6 @@ inline std::string format_number(double v) {
 }
 
 inline std::string format_point(Vec2 p) { return "(" + format_number(p.x) + ", " + format_number(p.y) + ")"; }
-
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 /// "; did you mean 'x'?" for a close option, else "; use one of a, b, c".
 inline std::string did_you_mean(const std::string& word, const std::vector<std::string>& options) {
