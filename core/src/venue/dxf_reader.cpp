@@ -676,16 +676,7 @@ Venue DxfVenueReader::read() {
     problems_.add(top, "walkable",
                   "no closed outline on a walkable layer; draw the walkable area as closed polylines on layer "
                   "'walkable' (or 'jps-walkablearea')");
-  add_obstacles(walkable, obstacles, problems_);
-  check_walkable(walkable, unit, unit_fix, top, problems_);
-  check_regions(regions, problems_);
-  problems_.throw_if_any();
-
-  Venue v;
-  v.file = file_;
-  for (auto& w : walkable) v.walkable.push_back(std::move(w.poly));
-  v.regions = std::move(regions);
-  return v;
+  return assemble_floor_plan(file_, std::move(walkable), obstacles, std::move(regions), unit, unit_fix, top, problems_);
 }
 
 }  // namespace

@@ -231,4 +231,20 @@ inline void check_regions(const std::vector<Region>& regions, ProblemList& probl
   }
 }
 
+/// The common end of every floor-plan reader: obstacles become holes, the walkable area and the
+/// regions are checked, every problem is thrown at once, and the venue is assembled.
+inline Venue assemble_floor_plan(const std::filesystem::path& file, std::vector<PlanPolygon> walkable,
+                                 const std::vector<PlanPolygon>& obstacles, std::vector<Region> regions, LengthUnit unit,
+                                 const std::string& unit_fix, const SourceLocation& file_where, ProblemList& problems) {
+  add_obstacles(walkable, obstacles, problems);
+  check_walkable(walkable, unit, unit_fix, file_where, problems);
+  check_regions(regions, problems);
+  problems.throw_if_any();
+  Venue v;
+  v.file = file;
+  for (auto& w : walkable) v.walkable.push_back(std::move(w.poly));
+  v.regions = std::move(regions);
+  return v;
+}
+
 }  // namespace crowdsafe::detail

@@ -378,16 +378,8 @@ Venue GeoJsonReader::read() {
     problems_.add(top, "features",
                   "no feature has role 'walkable'; add a Polygon feature with \"properties\": {\"role\": "
                   "\"walkable\"} outlining the walkable area");
-  add_obstacles(walkable_, obstacles_, problems_);
-  check_walkable(walkable_, options_.unit, "set venue.unit in the scenario (m, cm, mm, in or ft)", top, problems_);
-  check_regions(regions_, problems_);
-  problems_.throw_if_any();
-
-  Venue v;
-  v.file = file_;
-  for (auto& w : walkable_) v.walkable.push_back(std::move(w.poly));
-  v.regions = std::move(regions_);
-  return v;
+  return assemble_floor_plan(file_, std::move(walkable_), obstacles_, std::move(regions_), options_.unit,
+                             "set venue.unit in the scenario (m, cm, mm, in or ft)", top, problems_);
 }
 
 }  // namespace
