@@ -75,4 +75,7 @@ RunSummary resume_run(const std::filesystem::path& out_dir, const RunOptions& op
 /// Writes a summary as JSON (keys as the RunSummary members), atomically (temp file + rename).
 void write_summary_json(const RunSummary& summary, const std::filesystem::path& file);
 
+/// The summary as JSON text, exactly as written to summary.json (docs/output-format.md).
+std::string summary_json(const RunSummary& summary);
+
 }  // namespace crowdsafe

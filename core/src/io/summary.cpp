@@ -7,7 +7,7 @@
 
 namespace crowdsafe {
 
-void write_summary_json(const RunSummary& s, const std::filesystem::path& file) {
+std::string summary_json(const RunSummary& s) {
   nlohmann::ordered_json j;
   j["scenario"] = s.scenario;
   j["status"] = s.status;
@@ -45,12 +45,16 @@ void write_summary_json(const RunSummary& s, const std::filesystem::path& file) 
     o["total_wait_person_s"] = g.total_wait_person_s;
     j["gates"].push_back(std::move(o));
   }
+  return j.dump(2);
+}
+
+void write_summary_json(const RunSummary& s, const std::filesystem::path& file) {
   // Write beside the target and rename, so a reader never sees half a file.
   const auto tmp = std::filesystem::path(file.string() + ".tmp");
   {
     std::ofstream out(tmp);
     if (!out) throw std::runtime_error("cannot write " + tmp.string() + ": check that the folder is writable");
-    out << j.dump(2) << "\n";
+    out << summary_json(s) << "\n";
     if (!out) throw std::runtime_error("failed writing " + tmp.string());
   }
   std::filesystem::rename(tmp, file);
