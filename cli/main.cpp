@@ -17,6 +17,7 @@
 #include "crowdsafe/runner.hpp"
 #include "crowdsafe/scenario.hpp"
 #include "crowdsafe/version.hpp"
+#include "verify_command.hpp"
 
 namespace {
 
@@ -281,6 +282,7 @@ int main(int argc, char** argv) {
   assess->add_option("--cell", cell_m, "Analysis grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
   run_flags(assess);
 
+  crowdsafe::cli::add_verify_command(app);
   CLI11_PARSE(app, argc, argv);
   try {
     if (run->parsed()) return run_command(load(scenario, seed, duration), scenario, out, flags);

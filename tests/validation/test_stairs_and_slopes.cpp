@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "crowdsafe/scenes.hpp"
-#include "crowdsafe/simulation.hpp"
+#include "crowdsafe/verification.hpp"
 
 using namespace crowdsafe;
 
@@ -15,26 +15,15 @@ namespace {
 
 /// Plan-view time to cross [x0, x1] (in either direction), s.
 double crossing_time(Scenario sc, double x0, double x1) {
-  Simulation sim(std::move(sc), {.threads = 1});
-  double t_in = -1, t_out = -1;
-  while (!sim.finished() && t_out < 0) {
-    sim.step();
-    if (sim.agents().size() == 0) break;
-    const double x = sim.agents().position[0].x;
-    if (t_in < 0 && x > x0 && x < x1) t_in = sim.time_s();
-    if (t_in >= 0 && (x >= x1 || x <= x0)) t_out = sim.time_s();
-  }
-  EXPECT_GT(t_out, 0.0) << "the walker never crossed the section";
-  return t_out - t_in;
+  const double t = verify::section_crossing_time(std::move(sc), x0, x1);
+  EXPECT_GT(t, 0.0) << "the walker never crossed the section";
+  return t;
 }
 
 }  // namespace
 
 TEST(StairsAndSlopes, StairSpeedsMatchWeidmannUpAndDown) {
-  // Mid-flight section 6–12 m in plan; the incline is atan(0.17 / 0.294) ≈ 30°.
-  const double plan = 6.0, incline = std::sqrt(1.0 + std::pow(0.17 / (10.0 / 34), 2));
-  const double up = plan * incline / crossing_time(scenes::stairs(false), 6.0, 12.0);
-  const double down = plan * incline / crossing_time(scenes::stairs(true), 6.0, 12.0);
+  const double up = verify::stair_speed(false), down = verify::stair_speed(true);
   std::printf("stairs: up %.3f m/s, down %.3f m/s along the incline\n", up, down);
   EXPECT_NEAR(up, 0.61, 0.03);
   EXPECT_NEAR(down, 0.69, 0.03);
