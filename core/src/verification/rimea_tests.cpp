@@ -2,6 +2,7 @@
 // version 3.0.0, 2016; test 16 after version 4), as far as they apply to a 2-D social force model.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -68,19 +69,40 @@ Series evacuation_curve(const std::vector<double>& exits, std::string label) {
 
 double last_or_inf(const std::vector<double>& t) { return t.empty() ? INFINITY : t.back(); }
 
+// Mean over `seeds` of the time the last person leaves the scene `make(seed)` (infinite when
+// somebody stays inside), s; `first` receives the exit times of the first seed, for plots.
+double mean_evacuation_time(const std::function<Scenario(std::uint64_t)>& make, const std::vector<std::uint64_t>& seeds,
+                            int threads, std::vector<double>& first) {
+  double mean = 0.0;
+  for (auto seed : seeds) {
+    Simulation sim(make(seed), {.threads = threads});
+    run_until_done(sim, 120000);
+    auto times = exit_times(sim);
+    if (sim.agents().size() > 0) times.push_back(INFINITY);
+    mean += last_or_inf(times) / static_cast<double>(seeds.size());
+    if (seed == seeds.front()) first = times;
+  }
+  return mean;
+}
+
 }  // namespace
 
-TestResult rimea_1(const Context&) {
+TestResult corridor_walk(double speed_m_s, double min_s, double max_s) {
   TestResult r;
-  r.title = "Walking speed in a corridor";
   r.geometry = "corridor 40 m × 2 m (scenes::free_walking_corridor)";
-  r.setup = "one person, desired speed 1.33 m/s, starts at rest 40 m before the end";
-  r.criterion = "travel time over 40 m in [26, 34] s";
+  r.setup = text("one person, desired speed %.2f m/s, starts at rest 40 m before the end", speed_m_s);
+  r.criterion = text("travel time over 40 m in [%.0f, %.0f] s", min_s, max_s);
+  const double t = corridor_travel_time(speed_m_s);
+  r.measured = text("travel time %.2f s", t);
+  r.pass = t >= min_s && t <= max_s;
+  return r;
+}
+
+TestResult rimea_1(const Context&) {
+  TestResult r = corridor_walk(1.33, 26.0, 34.0);
+  r.title = "Walking speed in a corridor";
   r.tolerance = "as given by RiMEA (speed range 1.18–1.54 m/s)";
   r.source = std::string(kRimea) + ", test 1; ../shared/VALIDATION.md §1";
-  const double t = corridor_travel_time(1.33);
-  r.measured = text("travel time %.2f s", t);
-  r.pass = t >= 26.0 && t <= 34.0;
   return r;
 }
 
@@ -399,16 +421,10 @@ TestResult rimea_9(const Context& ctx) {
   r.source = std::string(kRimea) + ", test 9";
   const auto seeds = ctx.seeds(1, 3);
   std::vector<double> t[2];
-  double mean[2] = {0, 0};
+  double mean[2];
   for (int closed = 0; closed < 2; ++closed)
-    for (auto seed : seeds) {
-      Simulation sim(scenes::closing_exits_hall(n, closed == 1, seed), {.threads = ctx.threads});
-      run_until_done(sim, 120000);
-      auto times = exit_times(sim);
-      if (sim.agents().size() > 0) times.push_back(INFINITY);
-      mean[closed] += last_or_inf(times) / static_cast<double>(seeds.size());
-      if (seed == 1) t[closed] = times;
-    }
+    mean[closed] = mean_evacuation_time([&](std::uint64_t seed) { return scenes::closing_exits_hall(n, closed == 1, seed); },
+                                        seeds, ctx.threads, t[closed]);
   const double t4 = mean[0], t2 = mean[1], ratio = t2 / t4;
   r.pass = ratio >= 1.6 && ratio <= 2.4;
   r.measured = text("mean over %zu seed(s): 4 exits %.1f s, 2 exits %.1f s, ratio %.2f", seeds.size(), t4, t2, ratio);
@@ -586,16 +602,10 @@ TestResult rimea_15(const Context& ctx) {
   // Mean over seeds of the time the last person arrives; the figure shows seed 1.
   const auto seeds = ctx.seeds(2, 5);
   std::vector<double> t[3];
-  double mean[3] = {0, 0, 0};
+  double mean[3];
   for (int variant = 0; variant < 3; ++variant)
-    for (auto seed : seeds) {
-      Simulation sim(scenes::crowd_round_corner(variant, n, seed), {.threads = ctx.threads});
-      run_until_done(sim, 90000);
-      auto times = exit_times(sim);
-      if (sim.agents().size() > 0) times.push_back(INFINITY);
-      mean[variant] += last_or_inf(times) / static_cast<double>(seeds.size());
-      if (seed == 1) t[variant] = times;
-    }
+    mean[variant] = mean_evacuation_time([&](std::uint64_t seed) { return scenes::crowd_round_corner(variant, n, seed); },
+                                         seeds, ctx.threads, t[variant]);
   const double corner = mean[0], shortest = mean[1], longest = mean[2];
   r.pass = shortest <= corner && corner <= longest;
   r.measured = text("mean over %zu seeds: shortest straight %.1f s, corner %.1f s, longest straight %.1f s",

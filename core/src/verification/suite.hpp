@@ -30,6 +30,10 @@ std::string text(const char* format, ...) __attribute__((format(printf, 1, 2)));
 /// "a, b, c" with `format` for each value.
 std::string list(const std::vector<double>& values, const char* format = "%.2f");
 
+/// One person walks the 40 m corridor of RiMEA 1 at `speed_m_s`; PASS when the travel time is in
+/// [min_s, max_s]. Fills geometry, set-up, criterion, measured value and result.
+TestResult corridor_walk(double speed_m_s, double min_s, double max_s);
+
 using TestFn = TestResult (*)(const Context&);
 struct TestEntry {
   const char* id;
