@@ -12,16 +12,17 @@ void NeighborGrid::configure(const Box& box, double cutoff_m, std::optional<Peri
     b.min.x = std::min(b.min.x, periodic_->x0_m);
     b.max.x = std::max(b.max.x, periodic_->x0_m + periodic_->length_m);
   }
-  grid_ = GridSpec::covering(b, cutoff_m, cutoff_m + 1e-6);
+  const double cell = cutoff_m / kReach;
+  grid_ = GridSpec::covering(b, cell + 1e-9 * std::max(1.0, cell), cutoff_m + 1e-6);
   start_.assign(grid_.size() + 1, 0);
 }
 
 void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> velocity,
                          std::span<const double> radius) {
+  // Entries are the agents (0 … n−1, in slot order) and then their ghosts.
   const std::size_t n = position.size();
-  src_pos_.assign(position.begin(), position.end());
-  src_slot_.resize(n);
-  for (std::size_t i = 0; i < n; ++i) src_slot_[i] = static_cast<std::uint32_t>(i);
+  src_pos_.clear();
+  src_slot_.clear();
   if (periodic_) {
     // Ghosts: agents within one cut-off of a seam reappear one period away.
     const double lo = periodic_->x0_m, len = periodic_->length_m;
@@ -31,33 +32,49 @@ void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> v
       if (p.x >= lo + len - cutoff_m_) { src_pos_.push_back({p.x - len, p.y}); src_slot_.push_back(static_cast<std::uint32_t>(i)); }
     }
   }
-  const std::size_t m = src_pos_.size();
+  const std::size_t m = n + src_pos_.size();
+  auto entry_pos = [&](std::size_t e) { return e < n ? position[e] : src_pos_[e - n]; };
+  auto entry_slot = [&](std::size_t e) { return e < n ? static_cast<std::uint32_t>(e) : src_slot_[e - n]; };
+
   cell_.resize(m);
   std::fill(start_.begin(), start_.end(), 0u);
   for (std::size_t e = 0; e < m; ++e) {
-    cell_[e] = static_cast<std::uint32_t>(grid_.cell_of(src_pos_[e]));
+    cell_[e] = static_cast<std::uint32_t>(grid_.cell_of(entry_pos(e)));
     ++start_[cell_[e] + 1];
   }
   for (std::size_t c = 0; c + 1 < start_.size(); ++c) start_[c + 1] += start_[c];
   pos_.resize(m);
-  vel_.resize(m);
+  x_.resize(m);
+  y_.resize(m);
+  vx_.resize(m);
+  vy_.resize(m);
   rad_.resize(m);
   slot_.resize(m);
-  order_.clear();
-  order_.reserve(n);
+  ghost_.resize(m);
   // Stable scatter in entry order keeps slot order inside each cell.
-  std::vector<std::uint32_t>& fill = scratch_fill_;
-  fill.assign(start_.begin(), start_.end() - 1);
+  fill_.assign(start_.begin(), start_.end() - 1);
   for (std::size_t e = 0; e < m; ++e) {
-    const std::uint32_t j = fill[cell_[e]]++;
-    const std::uint32_t s = src_slot_[e];
-    pos_[j] = src_pos_[e];
-    vel_[j] = velocity[s];
+    const std::uint32_t j = fill_[cell_[e]]++;
+    const std::uint32_t s = entry_slot(e);
+    const Vec2 p = entry_pos(e);
+    pos_[j] = p;
+    x_[j] = p.x;
+    y_[j] = p.y;
+    vx_[j] = velocity[s].x;
+    vy_[j] = velocity[s].y;
     rad_[j] = radius[s];
     slot_[j] = s;
+    ghost_[j] = e >= n;
   }
-  for (std::size_t j = 0; j < m; ++j)
-    if (pos_[j] == position[slot_[j]]) order_.push_back(slot_[j]);
+  order_.resize(n);
+  agent_entries_.resize(n);
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < m; ++j) {
+    if (ghost_[j]) continue;
+    agent_entries_[k] = static_cast<std::uint32_t>(j);
+    order_[k] = slot_[j];
+    ++k;
+  }
 }
 
 }  // namespace crowdsafe::detail

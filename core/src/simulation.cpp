@@ -156,6 +156,8 @@ struct Simulation::Impl {
   std::vector<Vec2> accel;
   std::vector<double> closest;  // per agent, see StepOutput::closest_ratio
   std::vector<Vec2> previous_position;
+  std::vector<std::uint8_t> bad;   // per agent, this step: kind of violation found (0 = none)
+  std::vector<std::uint8_t> gone;  // per agent, this step: 1 = left through an exit
   std::vector<std::int32_t> group_target;   // nav target per group (groups then sources)
   std::vector<const Profile*> group_profile;
   std::vector<std::string> group_names;
@@ -800,6 +802,35 @@ struct Simulation::Impl {
     return urgency > 0.0 ? normalized(e + Vec2{e.y, -e.x} * (keep_right * urgency)) : e;
   }
 
+  // Directions e with dot(e, axis) > min_dot make a positive dot product (at least sin 2°)
+  // with every route direction in the crowd.
+  struct UnopposedCone {
+    Vec2 axis;
+    double min_dot = 2.0;  // > 1: nobody
+  };
+
+  // Nobody can see oncoming people when every route direction in the crowd points within 88° of
+  // theirs: each flow cell's sum then has a positive dot product with their direction, sidestep()
+  // adds exactly 0 and returns the direction unchanged. Such people skip the six look-ups; the
+  // rest (and everybody in bidirectional crowds) take the full path, so results are identical.
+  // All route directions lie within α of their mean direction u (cos α = the smallest dot
+  // product with u); e is safe when its angle to u is below 88° − α.
+  static UnopposedCone unopposed_cone(std::span<const Vec2> dir) {
+    constexpr double kMargin = 0.034899496702500969;  // sin 2°
+    Vec2 sum;
+    for (const Vec2 d : dir) sum += d;
+    const Vec2 u = normalized(sum);
+    if (norm2(u) == 0.0) return {};
+    double cos_a = 1.0;
+    for (const Vec2 d : dir)
+      if (norm2(d) > 0.0) cos_a = std::min(cos_a, dot(d, u) / norm(d));
+    if (cos_a <= kMargin) return {};
+    // cos(88° − α) = sin(α + 2°) = sin α cos 2° + cos α sin 2°
+    const double sin_a = std::sqrt(std::max(0.0, 1.0 - cos_a * cos_a));
+    const double min_dot = sin_a * std::sqrt(1.0 - kMargin * kMargin) + cos_a * kMargin;
+    return {u, min_dot};
+  }
+
   // Who got closer to their target since the last check; waiting and arrived people and
   // people heading in a fixed direction never count as stalled.
   void track_progress() {
@@ -857,8 +888,10 @@ struct Simulation::Impl {
     if (keep_right != 0.0) {
       flow.build(agents.position, desired_dir);
       route_dir.assign(desired_dir.begin(), desired_dir.end());
+      const UnopposedCone cone = unopposed_cone(route_dir);
       parallel(n, [&](std::size_t b, std::size_t e) {
-        for (std::size_t i = b; i < e; ++i) desired_dir[i] = sidestep(route_dir[i], agents.position[i]);
+        for (std::size_t i = b; i < e; ++i)
+          if (dot(route_dir[i], cone.axis) <= cone.min_dot) desired_dir[i] = sidestep(route_dir[i], agents.position[i]);
       });
     }
     // gates (timed with routing): people without a permit brake before a controlled gate line
@@ -872,8 +905,7 @@ struct Simulation::Impl {
     const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
                                &neighbors, &walls, sc.time_step_s};
     const detail::StepOutput out{accel, agents.contact_force_N, closest};
-    const auto order = neighbors.order();
-    parallel(order.size(), [&](std::size_t b, std::size_t e) { model->accelerate(in, order.subspan(b, e - b), out); });
+    parallel(n, [&](std::size_t b, std::size_t e) { model->accelerate(in, b, e, out); });
     if (!sc.gates.empty()) gate_barriers();
     double t3 = clock_s();
     times.seconds[2] += t3 - t2;
@@ -882,7 +914,7 @@ struct Simulation::Impl {
     previous_position.assign(agents.position.begin(), agents.position.end());
     const double dt = sc.time_step_s;
     const double cap_factor = sc.model.max_speed_factor;
-    std::vector<std::uint8_t> bad(n, 0);
+    bad.assign(n, 0);
     parallel(n, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         Vec2 v = agents.velocity[i] + accel[i] * dt;
@@ -922,7 +954,7 @@ struct Simulation::Impl {
     ++steps;
     updates += static_cast<std::int64_t>(n);
     if (!sc.exits.empty()) {
-      std::vector<std::uint8_t> gone(n, 0);
+      gone.assign(n, 0);
       bool any = false;
       for (std::size_t i = 0; i < n; ++i) {
         const std::int32_t e = exit_at(agents.position[i]);

@@ -2,6 +2,7 @@
 // The locomotion-model seam: frozen state in, accelerations out. A model writes only the output
 // slots it is given and reads nothing mutable, so the step can run it in parallel blocks.
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -35,8 +36,9 @@ struct StepOutput {
 class Model {
  public:
   virtual ~Model() = default;
-  /// Computes outputs for the agents whose slots are listed in `slots`.
-  virtual void accelerate(const StepInput& in, std::span<const std::uint32_t> slots, const StepOutput& out) const = 0;
+  /// Computes outputs for the agents at positions [begin, end) of
+  /// `in.neighbors->agent_entries()` (cell order) and writes them to those agents' slots.
+  virtual void accelerate(const StepInput& in, std::size_t begin, std::size_t end, const StepOutput& out) const = 0;
   /// Neighbour cut-off the model needs, m.
   virtual double cutoff_m() const = 0;
   /// Distance from a wall beyond which walls exert no force, m.

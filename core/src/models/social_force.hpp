@@ -13,7 +13,7 @@ class SocialForce final : public Model {
   /// `max_radius_m` is the largest body radius in the run (for the cut-off). Throws
   /// InputError for non-finite or out-of-range parameters.
   SocialForce(const SocialForceParameters& p, double max_radius_m, double max_desired_speed_m_s);
-  void accelerate(const StepInput& in, std::span<const std::uint32_t> slots, const StepOutput& out) const override;
+  void accelerate(const StepInput& in, std::size_t begin, std::size_t end, const StepOutput& out) const override;
   double cutoff_m() const override { return cutoff_m_; }
   double wall_reach_m() const override { return wall_reach_m_; }
 
