@@ -62,6 +62,8 @@ double distance(const Segment& s, Vec2 p);
 bool segments_intersect(Vec2 p0, Vec2 p1, Vec2 q0, Vec2 q1);
 /// All edges of all rings of the polygons (the walls), metres.
 std::vector<Segment> boundary_segments(const std::vector<Polygon>& polys);
+/// Distance along the ray p + t·dir (dir a unit vector) to the first of `segments`, m; +inf if none.
+double ray_distance(Vec2 p, Vec2 dir, const std::vector<Segment>& segments);
 /// Centroid of the polygon's outer ring, metres.
 Vec2 centroid(const Polygon& poly);
 /// Axis-aligned rectangle [x0, x1] × [y0, y1] as a counter-clockwise polygon.

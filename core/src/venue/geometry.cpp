@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <sstream>
 
@@ -102,6 +103,19 @@ bool segments_intersect(Vec2 p0, Vec2 p1, Vec2 q0, Vec2 q1) {
   if (o3 == 0 && on_segment(q0, q1, p0)) return true;
   if (o4 == 0 && on_segment(q0, q1, p1)) return true;
   return false;
+}
+
+double ray_distance(Vec2 p, Vec2 dir, const std::vector<Segment>& segments) {
+  double best = std::numeric_limits<double>::infinity();
+  for (const Segment& w : segments) {
+    const Vec2 e = w.b - w.a;
+    const double den = cross(dir, e);
+    if (std::abs(den) < 1e-12) continue;
+    const Vec2 ap = w.a - p;
+    const double t = cross(ap, e) / den, u = cross(ap, dir) / den;
+    if (t >= 0.0 && u >= 0.0 && u <= 1.0) best = std::min(best, t);
+  }
+  return best;
 }
 
 std::vector<Segment> boundary_segments(const std::vector<Polygon>& polys) {

@@ -171,7 +171,6 @@ std::vector<Passage> find_passages(const Masks& m, const std::vector<Segment>& w
     bool seen = false;
     for (std::size_t a = 0; a < accepted.size() && !seen; ++a) seen = same_stretch(a);
     if (seen) continue;
-    accepted.push_back(k);
     Passage ps;
     ps.position = p;
     const int d = across[k];
@@ -193,6 +192,24 @@ std::vector<Passage> find_passages(const Masks& m, const std::vector<Segment>& w
       }
     }
     ps.clear_width_m = 2.0 * widest;
+    // Across = towards the nearest wall point: exact, where the grid direction above is only
+    // one of eight (a straight street is a maximum along its diagonals too).
+    {
+      double best = 1e300;
+      Vec2 nearest = ps.position;
+      for (const Segment& w : walls) {
+        const Vec2 c = closest_point(w, ps.position);
+        if (norm2(c - ps.position) < best) {
+          best = norm2(c - ps.position);
+          nearest = c;
+        }
+      }
+      if (best > 1e-18) ps.direction = normalized(nearest - ps.position);
+    }
+    // A narrowing has walls on both sides; a ridge of cells along a single wall (at the foot of
+    // a wall stub, say) is an artefact of the grid.
+    if (!(ray_distance(ps.position, ps.direction * -1.0, walls) <= widest + 1.5 * g.cell_m)) continue;
+    accepted.push_back(k);
     ps.stairs = surface.stairs(p);
     ps.capacity_persons_per_s = ps.clear_width_m * (ps.stairs ? rates.stairs_persons_per_m_s : rates.level_persons_per_m_s);
     out.push_back(ps);
