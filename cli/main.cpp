@@ -13,11 +13,13 @@
 
 #include "crowdsafe/analysis.hpp"
 #include "crowdsafe/errors.hpp"
+#include "crowdsafe/planner.hpp"
 #include "crowdsafe/preflight.hpp"
 #include "crowdsafe/runner.hpp"
 #include "crowdsafe/scenario.hpp"
 #include "crowdsafe/version.hpp"
 #include "verify_command.hpp"
+#include "plan_command.hpp"
 
 namespace {
 
@@ -176,8 +178,33 @@ int analyse_command(const std::string& run_dir, double cell_m, bool quiet) {
   return kOk;
 }
 
+// Plans an analysed run, writes the plan files and prints them.
+int plan_and_report(const crowdsafe::Scenario& sc, const std::string& out, const crowdsafe::AnalysisResult& r,
+                    const crowdsafe_cli::PlanFlags& pflags, const RunFlags& flags) {
+  if (!flags.quiet) std::fprintf(stderr, "planning measures and evacuation routes for %s\n", out.c_str());
+  const crowdsafe::Plan plan =
+      crowdsafe::plan_run(out, sc, r, crowdsafe_cli::plan_options(pflags, flags.threads, flags.quiet, &g_stop));
+  crowdsafe::write_plan_files(plan);
+  if (!flags.quiet) crowdsafe_cli::print_plan(plan, out);
+  return plan.interrupted ? kInterrupted : kOk;
+}
+
+int plan_command(const std::string& run_dir, double cell_m, const crowdsafe_cli::PlanFlags& pflags, const RunFlags& flags) {
+  const std::optional<crowdsafe::Scenario> sc = crowdsafe::load_run_scenario(run_dir);
+  if (!sc)
+    throw crowdsafe::InputError({run_dir}, "scenario.yaml",
+                                "the run folder has no readable scenario; plan a folder written by `crowdsafe assess` or "
+                                "`crowdsafe run`, whose scenario file still exists");
+  crowdsafe::AnalysisOptions opt;
+  opt.cell_m = cell_m;
+  const crowdsafe::AnalysisResult r = crowdsafe::analyse_run(run_dir, &*sc, opt);
+  if (!flags.quiet) print_analysis(r, run_dir);
+  return plan_and_report(*sc, run_dir, r, pflags, flags);
+}
+
 int assess_command(const std::string& scenario_path, const std::string& out, std::optional<std::uint64_t> seed,
-                   std::optional<double> duration, double cell_m, const RunFlags& flags) {
+                   std::optional<double> duration, double cell_m, const RunFlags& flags,
+                   const crowdsafe_cli::PlanFlags& pflags, bool no_plan) {
   const crowdsafe::Scenario sc = load(scenario_path, seed, duration);
   crowdsafe::AnalysisOptions opt;
   opt.cell_m = cell_m;
@@ -188,7 +215,8 @@ int assess_command(const std::string& scenario_path, const std::string& out, std
   // A failed run keeps every frame so far: analyse what there is, then report the failure.
   const crowdsafe::AnalysisResult r = crowdsafe::analyse_run(out, &sc, opt);
   if (!flags.quiet) print_analysis(r, out);
-  return rc;
+  if (rc != kOk || no_plan) return rc;
+  return plan_and_report(sc, out, r, pflags, flags);
 }
 
 }  // namespace
@@ -271,7 +299,7 @@ int main(int argc, char** argv) {
   std::string assess_scenario, assess_out;
   CLI::App* assess = app.add_subcommand(
       "assess",
-      "Run a scenario, analyse it and write the risk report: `run` + `analyse` in one step.\n"
+      "Run a scenario, analyse it, plan measures and write the risk report: `run` + `analyse` + `plan`.\n"
       "Example: crowdsafe assess scenarios/festival-plaza/scenario.yaml --out runs/festival-plaza\n"
       "then open runs/festival-plaza/report.html. The scenario is copied to DIR/scenario.yaml so\n"
       "`crowdsafe analyse DIR` can be re-run later (for example with another --cell).");
@@ -281,6 +309,26 @@ int main(int argc, char** argv) {
   assess->add_option("--duration", duration, "Simulated time limit in seconds, overrides `duration_s`")->check(CLI::PositiveNumber);
   assess->add_option("--cell", cell_m, "Analysis grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
   run_flags(assess);
+  crowdsafe_cli::PlanFlags plan_flags;
+  bool no_plan = false;
+  crowdsafe_cli::add_plan_flags(assess, plan_flags);
+  assess->add_flag("--no-plan", no_plan, "Stop after the risk report; do not plan measures or evacuation routes");
+
+  std::string plan_dir;
+  CLI::App* plan = app.add_subcommand(
+      "plan",
+      "Recommend measures for an analysed run and prove them by re-simulation: a metered gate upstream of\n"
+      "each crush hotspot (rate from the downstream capacity), a divider or a holding gate for each\n"
+      "counterflow hotspot, and evacuation routes assigning origin zones to exits (with a network-flow\n"
+      "lower bound). Writes DIR/plan.json, DIR/plan.geojson and the plan section of DIR/report.html;\n"
+      "re-simulations go to DIR/plan/. `assess` does this by default. Method: docs/planner.md.\n"
+      "Example: crowdsafe plan runs/festival-plaza --seeds 3 --close-exit metro");
+  plan->add_option("run_dir", plan_dir, "Run folder written by `crowdsafe assess` or `crowdsafe run`")->required()->check(CLI::ExistingDirectory);
+  plan->add_option("--cell", cell_m, "Analysis grid cell edge in metres, (0.05, 5]; default 0.5")->check(CLI::Range(0.05, 5.0));
+  plan->add_option("--threads,-j", flags.threads, "Worker threads per re-simulation (0 = all cores); results do not depend on it")
+      ->check(CLI::NonNegativeNumber);
+  plan->add_flag("--quiet,-q", flags.quiet, "Print nothing but errors");
+  crowdsafe_cli::add_plan_flags(plan, plan_flags);
 
   crowdsafe::cli::add_verify_command(app);
   CLI11_PARSE(app, argc, argv);
@@ -289,7 +337,8 @@ int main(int argc, char** argv) {
     if (resume->parsed()) return resume_command(resume_dir, flags);
     if (check->parsed()) return check_command(check_scenario, check_json, strict);
     if (analyse->parsed()) return analyse_command(run_dir, cell_m, flags.quiet);
-    if (assess->parsed()) return assess_command(assess_scenario, assess_out, seed, duration, cell_m, flags);
+    if (assess->parsed()) return assess_command(assess_scenario, assess_out, seed, duration, cell_m, flags, plan_flags, no_plan);
+    if (plan->parsed()) return plan_command(plan_dir, cell_m, plan_flags, flags);
   } catch (const crowdsafe::InputError& e) {
     std::cerr << e.what() << "\n";
     return kBadInput;

@@ -94,6 +94,20 @@ def main():
         fail("run facts table is empty")
     if st["figures"].get("hotspot-table-rows", 0) != len(hs["hotspots"]) + 1:
         fail("hotspot table rows != hotspots + header")
+    plan_file = a.run / "plan.json"
+    if plan_file.exists():
+        plan = json.loads(plan_file.read_text())
+        if not st.get("plan"):
+            fail("plan.json exists but report.html has no plan")
+        if not st["figures"].get("plan", 0) > 0:
+            fail("plan map drew nothing")
+        rows = len(plan["gates"]) + len(plan["dividers"]) + len(plan["releases"]) + len(plan["unresolved"]) + 1
+        if st["figures"].get("plan-measure-rows", 0) != rows:
+            fail(f"plan measures table has {st['figures'].get('plan-measure-rows')} rows, expected {rows}")
+        gj = json.loads((a.run / "plan.geojson").read_text())
+        gates = [f for f in gj["features"] if f["properties"].get("role") == "gate"]
+        if len(gates) != len(plan["gates"]):
+            fail("plan.geojson has not one line per gate")
     r = st["replay"]
     if not (r.get("frames", 0) > 1 and r.get("advanced")):
         fail(f"replay did not advance after play: {r}")

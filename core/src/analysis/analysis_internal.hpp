@@ -35,6 +35,8 @@ void write_hotspot_files(const AnalysisResult& r, const RunFacts& facts);
 void write_analysis_h5(const AnalysisResult& r, const std::filesystem::path& h5_file);
 /// report.html.
 void write_report(const AnalysisResult& r, const RunFacts& facts);
+/// Puts plan.json's text into an existing report.html (its plan section); throws std::runtime_error.
+void embed_plan_in_report(const std::filesystem::path& report, const std::string& plan_json);
 /// Writes text to a file atomically (temp file + rename); throws std::runtime_error.
 void write_text_file(const std::filesystem::path& file, const std::string& text);
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -45,6 +47,27 @@ ordered_json polygons(const std::vector<Polygon>& ps) {
 }
 
 }  // namespace
+
+// Inline JSON in a <script> element: "</" is escaped so no string can close the element.
+static std::string script_safe(const std::string& json) {
+  std::string safe;
+  safe.reserve(json.size() + 64);
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') safe += "<\\";
+    else safe += json[i];
+  }
+  return safe;
+}
+
+// The report with `plan_json` between the plan markers (replacing an earlier plan).
+static std::string with_plan(std::string html, const std::string& plan_json) {
+  const std::string begin = "/*__CROWDSAFE_PLAN_BEGIN__*/", end = "/*__CROWDSAFE_PLAN_END__*/";
+  const auto a = html.find(begin);
+  const auto b = a == std::string::npos ? std::string::npos : html.find(end, a);
+  if (b == std::string::npos) throw std::runtime_error("report.html lacks the plan markers; re-run `crowdsafe analyse`");
+  html.replace(a + begin.size(), b - a - begin.size(), script_safe(plan_json));
+  return html;
+}
 
 void write_report(const AnalysisResult& r, const RunFacts& facts) {
   ordered_json d;
@@ -194,20 +217,26 @@ void write_report(const AnalysisResult& r, const RunFacts& facts) {
   }
   d["replay"] = {{"t", rt}, {"frames", frames}, {"active", active}, {"agent_stride", rp.agent_stride}};
 
-  // Inline the data; "</" is escaped so no string can close the <script> element.
-  std::string json = d.dump();
-  std::string safe;
-  safe.reserve(json.size() + 64);
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') safe += "<\\";
-    else safe += json[i];
-  }
   std::string html = kReportTemplate;
   const std::string marker = "/*__CROWDSAFE_DATA__*/";
   const auto at = html.find(marker);
   if (at == std::string::npos) throw std::logic_error("report template lacks " + marker);
-  html.replace(at, marker.size(), safe);
+  html.replace(at, marker.size(), script_safe(d.dump()));
+  // A plan made earlier (`crowdsafe plan`) stays in a re-written report.
+  if (std::ifstream in(r.run_dir / "plan.json"); in) {
+    std::stringstream ss;
+    ss << in.rdbuf();
+    html = with_plan(std::move(html), ss.str());
+  }
   write_text_file(r.run_dir / "report.html", html);
+}
+
+void embed_plan_in_report(const std::filesystem::path& report, const std::string& plan_json) {
+  std::ifstream in(report, std::ios::binary);
+  if (!in) throw std::runtime_error(report.string() + ": cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  write_text_file(report, with_plan(ss.str(), plan_json));
 }
 
 }  // namespace crowdsafe::detail

@@ -38,6 +38,7 @@ struct AgentRow {
   std::int32_t group;
   double exit_time;
   std::int32_t exit;
+  double desired_speed;
 };
 
 }  // namespace
@@ -169,9 +170,10 @@ struct TrajectoryReader::Impl {
         {{"id", {offsetof(AgentRow, id), H5T_NATIVE_INT64}},
          {"group", {offsetof(AgentRow, group), H5T_NATIVE_INT32}},
          {"exit_time", {offsetof(AgentRow, exit_time), H5T_NATIVE_DOUBLE}},
-         {"exit", {offsetof(AgentRow, exit), H5T_NATIVE_INT32}}});
+         {"exit", {offsetof(AgentRow, exit), H5T_NATIVE_INT32}},
+         {"desired_speed", {offsetof(AgentRow, desired_speed), H5T_NATIVE_DOUBLE}}});
     for (const AgentRow& a : read_table<AgentRow>(cs.get(), "agents", agents_type, false))
-      info.agents.push_back({a.id, a.group, a.exit_time, a.exit});
+      info.agents.push_back({a.id, a.group, a.exit_time, a.exit, a.desired_speed});
     for (const auto& f : frames) {
       info.frame_time.push_back(f.time);
       info.frame_count.push_back(f.count);

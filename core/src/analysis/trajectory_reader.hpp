@@ -29,6 +29,7 @@ struct AgentInfo {
   std::int32_t group = 0;
   double exit_time_s = 0;  ///< NaN if never left
   std::int32_t exit = -1;  ///< index into exit_names; -1 if never left
+  double desired_speed_m_s = 0;  ///< m/s
 };
 
 /// What the file says about the run.

@@ -1,0 +1,60 @@
+#pragma once
+// Shared between the planner's parts: route fields over a scenario's venue, and small helpers.
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../navigation/navigation.hpp"
+#include "../navigation/surface_field.hpp"
+#include "../wall_grid.hpp"
+#include "crowdsafe/planner.hpp"
+#include "crowdsafe/preflight.hpp"
+
+namespace crowdsafe::detail {
+
+/// printf-style formatting into a std::string.
+template <class... Args>
+std::string pfmt(const char* f, Args... args) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, f, args...);
+  return buf;
+}
+
+/// Travel-distance fields over a scenario's walkable area (its stairs and slopes included) to
+/// each of `targets`, as the simulation's routing computes them.
+class RouteFields {
+ public:
+  RouteFields(const Scenario& sc, std::vector<NavTarget> targets);
+  const Navigation& nav() const { return *nav_; }
+  const WallGrid& walls() const { return walls_; }
+  /// The route from p to target t, following the field in steps of `step_m`, m (ends in the
+  /// target area, or after `max_points` points).
+  std::vector<Vec2> trace(std::size_t t, Vec2 p, double step_m = 0.5, int max_points = 4000) const;
+
+ private:
+  WallGrid walls_;
+  std::unique_ptr<Navigation> nav_;
+};
+
+/// Exit width as the pre-flight report measures it: the longer side of the exit area's
+/// bounding box, m.
+double exit_width_m(const Area& exit);
+
+/// Does the polyline cross the segment a-b?
+bool polyline_crosses(const std::vector<Vec2>& path, Vec2 a, Vec2 b);
+
+/// The cross-section of a passage as a gate line: wall to wall through its narrowest point,
+/// `overhang_m` past each wall so both ends lie on or beyond the walls.
+Segment passage_line(const Passage& p, double overhang_m = 0.2);
+
+/// Evacuation plan + verification scenarios (evacuation.cpp). `measured_capacity`: exit name ->
+/// largest flow a simulation passed through it, persons/s (may be empty).
+EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>& positions,
+                                    const std::vector<double>& speed, const std::vector<std::int32_t>& group,
+                                    const PlanOptions& opt, const GeometryReport& geometry,
+                                    const std::map<std::string, double>& measured_capacity);
+
+}  // namespace crowdsafe::detail

@@ -1,0 +1,349 @@
+// Proof by re-simulation: the baseline and the scenario with every measure, each with several
+// seeds, analysed alike; the treated hotspots' cells compared before and after; the evacuation
+// with nearest exits against the assigned routes and the lower bound.
+
+#include "verification.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "crowdsafe/runner.hpp"
+
+namespace crowdsafe::detail {
+namespace {
+
+SeedStats stats_of(const std::vector<double>& v) {
+  SeedStats s;
+  for (double x : v) {
+    if (!std::isfinite(x)) continue;
+    s.mean += x;
+    s.min = s.n ? std::min(s.min, x) : x;
+    s.max = s.n ? std::max(s.max, x) : x;
+    ++s.n;
+  }
+  if (s.n) s.mean /= s.n;
+  return s;
+}
+
+// Figures of one treated hotspot's cells in one (re-)analysed run.
+struct CellFigures {
+  double peak_density = 0, peak_pressure = 0, exposure_ef = 0, opposing_flux = 0;
+  bool remaining = false;
+};
+
+CellFigures cell_figures(const AnalysisResult& r, const Hotspot& h) {
+  CellFigures f;
+  const double cell_area = r.grid.cell_m * r.grid.cell_m;
+  const auto E = static_cast<std::size_t>(LevelOfService::E), F = static_cast<std::size_t>(LevelOfService::F);
+  for (std::size_t c : h.cells) {
+    if (c >= r.grid.size()) continue;
+    auto mx = [](double& acc, double v) {
+      if (std::isfinite(v)) acc = std::max(acc, v);
+    };
+    mx(f.peak_density, r.peak_density[c]);
+    mx(f.peak_pressure, r.peak_pressure[c]);
+    mx(f.opposing_flux, r.peak_counterflow[c]);
+    const double frac = r.los_fraction[0][E][c] + r.los_fraction[0][F][c];
+    if (std::isfinite(frac)) f.exposure_ef += frac * r.duration_s * cell_area * r.walkable_fraction[c];
+  }
+  std::vector<char> mine(r.grid.size(), 0);
+  for (std::size_t c : h.cells)
+    if (c < mine.size()) mine[c] = 1;
+  for (const Hotspot& o : r.hotspots)
+    if (o.kind == h.kind)
+      for (std::size_t c : o.cells)
+        if (c < mine.size() && mine[c]) f.remaining = true;
+  return f;
+}
+
+bool overlaps(const Hotspot& a, const std::vector<Hotspot>& others, std::size_t cells) {
+  std::vector<char> mark(cells, 0);
+  for (const Hotspot& o : others)
+    for (std::size_t c : o.cells)
+      if (c < cells) mark[c] = 1;
+  for (std::size_t c : a.cells)
+    if (c < cells && mark[c]) return true;
+  return false;
+}
+
+RunSummary read_summary(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file.string() + ": cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const auto j = nlohmann::json::parse(ss.str());
+  RunSummary s;
+  s.status = j.value("status", "");
+  s.seed = j.value("seed", std::uint64_t{0});
+  s.agents_total = j.value("agents_total", std::int64_t{0});
+  s.agents_evacuated = j.value("agents_evacuated", std::int64_t{0});
+  s.agents_remaining = j.value("agents_remaining", std::int64_t{0});
+  s.evacuation_time_p50_s = j.value("evacuation_time_p50_s", -1.0);
+  s.evacuation_time_p95_s = j.value("evacuation_time_p95_s", -1.0);
+  s.evacuation_time_max_s = j.value("evacuation_time_max_s", -1.0);
+  s.wall_time_s = j.value("wall_time_s", 0.0);
+  if (j.contains("gates"))
+    for (const auto& g : j["gates"]) {
+      GateStats gs;
+      gs.name = g.value("name", "");
+      gs.crossings_in = g.value("crossings_in", std::int64_t{0});
+      gs.crossings_out = g.value("crossings_out", std::int64_t{0});
+      gs.forced_crossings = g.value("forced_crossings", std::int64_t{0});
+      gs.max_queue_persons = g.value("max_queue_persons", std::int64_t{0});
+      gs.permits = g.value("permits", std::int64_t{0});
+      gs.total_wait_person_s = g.value("total_wait_person_s", 0.0);
+      gs.mean_wait_s = g.value("mean_wait_s", 0.0);
+      gs.max_wait_s = g.value("max_wait_s", 0.0);
+      s.gates.push_back(gs);
+    }
+  return s;
+}
+
+// Accumulates the outcome of one scenario over its seeds.
+class OutcomeBuilder {
+ public:
+  explicit OutcomeBuilder(std::string label) { out_.label = std::move(label); }
+  void add(const RunSummary& s, std::uint64_t seed, std::size_t hotspots) {
+    out_.seeds.push_back(seed);
+    out_.status.push_back(s.status);
+    evacuated_.push_back(static_cast<double>(s.agents_evacuated));
+    auto t = [](double v) { return v >= 0 ? v : std::nan(""); };
+    p50_.push_back(t(s.evacuation_time_p50_s));
+    p95_.push_back(t(s.evacuation_time_p95_s));
+    max_.push_back(t(s.evacuation_time_max_s));
+    hot_.push_back(static_cast<double>(hotspots));
+    out_.wall_s += s.wall_time_s;
+    for (const GateStats& g : s.gates) {
+      auto it = std::find_if(out_.gates.begin(), out_.gates.end(), [&](const GateStats& x) { return x.name == g.name; });
+      if (it == out_.gates.end()) {
+        out_.gates.push_back(g);
+        continue;
+      }
+      it->crossings_in += g.crossings_in;
+      it->crossings_out += g.crossings_out;
+      it->forced_crossings += g.forced_crossings;
+      it->permits += g.permits;
+      it->total_wait_person_s += g.total_wait_person_s;
+      it->max_queue_persons = std::max(it->max_queue_persons, g.max_queue_persons);
+      it->max_wait_s = std::max(it->max_wait_s, g.max_wait_s);
+      it->mean_wait_s = std::max(it->mean_wait_s, g.mean_wait_s);
+    }
+  }
+  ScenarioOutcome done() {
+    out_.evacuated = stats_of(evacuated_);
+    out_.evacuation_p50_s = stats_of(p50_);
+    out_.evacuation_p95_s = stats_of(p95_);
+    out_.evacuation_max_s = stats_of(max_);
+    out_.hotspots = stats_of(hot_);
+    return out_;
+  }
+
+ private:
+  ScenarioOutcome out_;
+  std::vector<double> evacuated_, p50_, p95_, max_, hot_;
+};
+
+}  // namespace
+
+Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisResult& base, const PlanOptions& opt,
+                         bool& interrupted) {
+  Verification v;
+  const std::filesystem::path dir = plan.run_dir / "plan";
+  std::filesystem::create_directories(dir);
+  AnalysisOptions aopt = base.options;
+  aopt.write_outputs = false;
+  std::vector<std::uint64_t> seeds;
+  for (int k = 0; k < opt.seeds; ++k) seeds.push_back(sc.seed + static_cast<std::uint64_t>(k));
+
+  const bool has_measures = !plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty();
+  const bool route_change = plan.evacuation && std::any_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
+                                                          [](const ExitLoad& x) { return x.persons_assigned != x.persons_nearest; });
+  const int evac_runs = route_change ? 2 * opt.seeds - (plan.evacuation->calibration_run ? 1 : 0) : 0;
+  const int total_runs = (has_measures ? 2 * opt.seeds - 1 : 0) + evac_runs;
+  int done_runs = 0;
+  auto stopped = [&] { return opt.stop && opt.stop->load(); };
+
+  // One re-simulation; std::nullopt when it was interrupted.
+  auto simulate = [&](Scenario s, std::uint64_t seed, const std::string& label, bool record) -> std::optional<RunSummary> {
+    s.seed = seed;
+    ++done_runs;
+    if (opt.on_progress) opt.on_progress(pfmt("re-simulating %s, seed %llu (%d/%d)", label.c_str(), static_cast<unsigned long long>(seed), done_runs, total_runs));
+    RunOptions ro;
+    ro.threads = opt.threads;
+    ro.record = record;
+    ro.stop = opt.stop;
+    const auto out = dir / pfmt("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
+    RunSummary summary = run_scenario(s, out, ro);
+    if (summary.status == "interrupted" || stopped()) {
+      interrupted = true;
+      return std::nullopt;
+    }
+    return summary;
+  };
+  auto analyse = [&](const std::string& label, std::uint64_t seed, const Scenario& s) {
+    const auto out = dir / pfmt("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
+    AnalysisResult r = analyse_run(out, &s, aopt);
+    if (!opt.keep_trajectories) std::filesystem::remove(out / "trajectories.h5");
+    return r;
+  };
+
+  if (has_measures) {
+    // Treated hotspots: those a measure names.
+    std::vector<const Hotspot*> treated;
+    for (const Hotspot& h : base.hotspots) {
+      bool named = false;
+      for (const auto& g : plan.gates) named |= g.hotspot == h.id;
+      for (const auto& d : plan.dividers) named |= d.hotspot == h.id;
+      for (const auto& r : plan.releases) named |= r.hotspot == h.id;
+      if (named) treated.push_back(&h);
+    }
+    std::vector<std::vector<double>> before(treated.size() * 4), after(treated.size() * 4);
+    std::vector<int> remaining(treated.size(), 0);
+    struct NewSpot {
+      std::string kind;
+      Vec2 at;
+      double peak = 0;
+      int seeds = 0;
+    };
+    std::vector<NewSpot> fresh;
+    OutcomeBuilder b("baseline"), m("with measures");
+    for (std::uint64_t seed : seeds) {
+      if (interrupted) break;
+      // Baseline: the run itself for its own seed, a re-simulation for the others.
+      std::optional<AnalysisResult> other;
+      RunSummary bs;
+      if (seed == sc.seed) {
+        bs = read_summary(plan.run_dir / "summary.json");
+      } else {
+        auto s = simulate(sc, seed, "baseline", true);
+        if (!s) break;
+        bs = *s;
+        other = analyse("baseline", seed, sc);
+      }
+      const AnalysisResult& before_r = other ? *other : base;
+      auto ms = simulate(plan.measures_scenario, seed, "measures", true);
+      if (!ms) break;
+      const AnalysisResult after_r = analyse("measures", seed, plan.measures_scenario);
+      b.add(bs, seed, before_r.hotspots.size());
+      m.add(*ms, seed, after_r.hotspots.size());
+      for (std::size_t k = 0; k < treated.size(); ++k) {
+        const CellFigures fb = cell_figures(before_r, *treated[k]), fa = cell_figures(after_r, *treated[k]);
+        before[4 * k].push_back(fb.peak_density);
+        before[4 * k + 1].push_back(fb.peak_pressure);
+        before[4 * k + 2].push_back(fb.exposure_ef);
+        before[4 * k + 3].push_back(fb.opposing_flux);
+        after[4 * k].push_back(fa.peak_density);
+        after[4 * k + 1].push_back(fa.peak_pressure);
+        after[4 * k + 2].push_back(fa.exposure_ef);
+        after[4 * k + 3].push_back(fa.opposing_flux);
+        remaining[k] += fa.remaining;
+      }
+      std::vector<char> seen(fresh.size(), 0);  // a new spot counts once per seed
+      for (const Hotspot& h : after_r.hotspots) {
+        if (overlaps(h, before_r.hotspots, after_r.grid.size())) continue;
+        auto it = std::find_if(fresh.begin(), fresh.end(), [&](const NewSpot& f) {
+          return f.kind == kind_name(h.kind) && norm(f.at - h.centroid) < 5.0;
+        });
+        if (it == fresh.end()) {
+          fresh.push_back({kind_name(h.kind), h.centroid, h.peak_density_per_m2, 1});
+          seen.push_back(1);
+        } else {
+          it->peak = std::max(it->peak, h.peak_density_per_m2);
+          const auto i = static_cast<std::size_t>(it - fresh.begin());
+          if (!seen[i]) ++it->seeds;
+          seen[i] = 1;
+        }
+      }
+    }
+    v.baseline = b.done();
+    v.measures = m.done();
+    for (std::size_t k = 0; k < treated.size(); ++k) {
+      const Hotspot& h = *treated[k];
+      HotspotOutcome o;
+      o.hotspot = h.id;
+      o.kind = kind_name(h.kind);
+      o.peak_density_before = stats_of(before[4 * k]);
+      o.peak_pressure_before = stats_of(before[4 * k + 1]);
+      o.exposure_ef_before = stats_of(before[4 * k + 2]);
+      o.opposing_flux_before = stats_of(before[4 * k + 3]);
+      o.peak_density_after = stats_of(after[4 * k]);
+      o.peak_pressure_after = stats_of(after[4 * k + 1]);
+      o.exposure_ef_after = stats_of(after[4 * k + 2]);
+      o.opposing_flux_after = stats_of(after[4 * k + 3]);
+      o.seeds_remaining = remaining[k];
+      const int n = o.peak_density_after.n;
+      if (h.kind == HotspotKind::Crush) {
+        o.target_met = n > 0 && o.peak_density_after.max < opt.target_density_per_m2;
+        o.verdict = pfmt("peak density %.2f -> %.2f persons/m² (worst seed %.2f; target below %.1f): %s; the hotspot "
+                         "remains in %d of %d seeds",
+                         o.peak_density_before.mean, o.peak_density_after.mean, o.peak_density_after.max,
+                         opt.target_density_per_m2, o.target_met ? "target met" : "target NOT met", o.seeds_remaining, n);
+      } else {
+        o.target_met = n > 0 && o.seeds_remaining == 0;
+        o.verdict = pfmt("opposing flux %.2f -> %.2f persons/(m·s); counterflow %s (remains in %d of %d seeds)",
+                         o.opposing_flux_before.mean, o.opposing_flux_after.mean,
+                         o.target_met ? "removed" : "NOT removed", o.seeds_remaining, n);
+      }
+      bool queue_inside = false;
+      for (const auto& g : plan.gates) queue_inside |= g.hotspot == h.id && g.queue_in_hotspot;
+      if (!o.target_met)
+        v.notes.push_back(h.id + ": " + o.verdict + ". " +
+                          (h.kind != HotspotKind::Crush
+                               ? "Separate the streams by route (one-way system) or widen the passage."
+                           : queue_inside
+                               ? "The gate's queue stands in the hotspot itself, because the crowd is there from the "
+                                 "start: release the crowd in waves (staggered premovement) or give it more room."
+                               : "Lower the gate rate, meter further upstream or widen the bottleneck."));
+      v.hotspots.push_back(std::move(o));
+    }
+    for (const NewSpot& f : fresh) {
+      v.new_hotspots.push_back(pfmt("%s at (%.1f, %.1f) m, peak %.2f persons/m², in %d of %zu seeds", f.kind.c_str(),
+                                    f.at.x, f.at.y, f.peak, f.seeds, seeds.size()));
+      v.notes.push_back("The measures create a new " + v.new_hotspots.back() +
+                        " (often the queue at a gate): give it more holding area or lower the inflow further upstream.");
+    }
+  }
+
+  // Where the assignment is the nearest-exit one, there is nothing to compare.
+  const bool same = plan.evacuation && std::all_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
+                                                   [](const ExitLoad& x) { return x.persons_assigned == x.persons_nearest; });
+  if (same) v.notes.push_back("The flow model's best assignment is the nearest exits; the evacuation needs no routing.");
+  if (plan.evacuation && !interrupted && !same) {
+    OutcomeBuilder near("nearest exit"), assigned("assigned routes");
+    for (std::uint64_t seed : seeds) {
+      std::optional<RunSummary> a;
+      if (seed == sc.seed && plan.evacuation->calibration_run) a = plan.evacuation->calibration_run;
+      else a = simulate(plan.evacuation->nearest_scenario, seed, "evacuation-nearest", opt.keep_trajectories);
+      if (!a) break;
+      auto c = simulate(plan.evacuation->assigned_scenario, seed, "evacuation-assigned", opt.keep_trajectories);
+      if (!c) break;
+      near.add(*a, seed, 0);
+      assigned.add(*c, seed, 0);
+      for (const RunSummary* s : {&*a, &*c})
+        if (s->evacuation_time_max_s >= 0 && s->evacuation_time_max_s < plan.evacuation->lower_bound_s)
+          v.notes.push_back(pfmt("seed %llu: a simulation evacuated in %.1f s, below the lower bound %.1f s; the bound's "
+                                 "assumptions (docs/planner.md) do not hold for this venue",
+                                 static_cast<unsigned long long>(seed), s->evacuation_time_max_s,
+                                 plan.evacuation->lower_bound_s));
+      for (const RunSummary* s : {&*a, &*c})
+        if (s->agents_remaining > 0)
+          v.notes.push_back(pfmt("seed %llu: %lld persons had not left after %.0f s", static_cast<unsigned long long>(seed),
+                                 static_cast<long long>(s->agents_remaining), plan.evacuation->nearest_scenario.duration_s));
+    }
+    v.evacuation_nearest = near.done();
+    v.evacuation_assigned = assigned.done();
+    const auto& n95 = v.evacuation_nearest->evacuation_p95_s;
+    const auto& a95 = v.evacuation_assigned->evacuation_p95_s;
+    if (a95.n > 0 && n95.n > 0 && a95.mean >= n95.mean)
+      v.notes.push_back(pfmt("The assigned routes do not beat the nearest exits (P95 %.1f s against %.1f s): the "
+                             "exits are balanced already, or congestion inside the venue, which the flow model "
+                             "ignores, dominates",
+                             a95.mean, n95.mean));
+  }
+  return v;
+}
+
+}  // namespace crowdsafe::detail
