@@ -1,0 +1,154 @@
+// The planner's three acceptance cases (issue 5): a gate that removes a crush, evacuation routes
+// that beat the nearest exits and never the lower bound, and separated counterflow. Each runs
+// the shipped scenario in scenarios/planner/, analyses it, plans and re-simulates with 2 seeds.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "crowdsafe/analysis.hpp"
+#include "crowdsafe/planner.hpp"
+#include "crowdsafe/runner.hpp"
+#include "crowdsafe/scenario.hpp"
+
+#ifndef CROWDSAFE_SOURCE_DIR
+#error "CROWDSAFE_SOURCE_DIR must be defined"
+#endif
+
+namespace cs = crowdsafe;
+
+namespace {
+
+struct Planned {
+  cs::AnalysisResult analysis;
+  cs::Plan plan;
+};
+
+Planned assess(const std::string& name) {
+  const auto file = std::filesystem::path(CROWDSAFE_SOURCE_DIR) / "scenarios" / "planner" / (name + ".yaml");
+  const cs::Scenario sc = cs::read_scenario(file);
+  const auto dir = std::filesystem::temp_directory_path() / ("crowdsafe_planner_" + name);
+  std::filesystem::remove_all(dir);
+  cs::RunOptions ro;
+  ro.threads = 2;
+  const cs::RunSummary s = cs::run_scenario(sc, dir, ro);
+  EXPECT_EQ(s.status, "completed");
+  cs::AnalysisOptions ao;
+  ao.write_report = false;
+  Planned p;
+  p.analysis = cs::analyse_run(dir, &sc, ao);
+  cs::PlanOptions po;
+  po.threads = 2;
+  p.plan = cs::plan_run(dir, sc, p.analysis, po);
+  cs::write_plan_files(p.plan);
+  EXPECT_TRUE(std::filesystem::exists(dir / "plan.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "plan.geojson"));
+  return p;
+}
+
+}  // namespace
+
+TEST(Planner, GateUpstreamOfNarrowPassageBringsCrushBelowTarget) {
+  const Planned p = assess("narrow-passage-crush");
+  ASSERT_FALSE(p.analysis.hotspots.empty());
+  const cs::Hotspot& h = p.analysis.hotspots.front();
+  ASSERT_EQ(h.kind, cs::HotspotKind::Crush);
+  ASSERT_GT(h.peak_density_per_m2, 4.0) << "the venue must produce a crush above the target to test the gate";
+
+  ASSERT_EQ(p.plan.gates.size(), 1u);
+  const cs::GateRecommendation& g = p.plan.gates.front();
+  EXPECT_EQ(g.hotspot, h.id);
+  EXPECT_EQ(g.purpose, "meter inflow");
+  // Upstream of the 1 m exit door (x = 55.5 m), in the hall door or the corridor, drawn so that
+  // walking east crosses it "in" (into its left side).
+  EXPECT_LT(g.gate.line.a.x, 50.0);
+  EXPECT_GT(g.gate.line.a.x, 29.0);
+  EXPECT_EQ(g.gate.direction, cs::Gate::Direction::In);
+  EXPECT_GT(cs::perp(g.gate.line.b - g.gate.line.a).x, 0.0);
+  // Rate from the 1 m door's design capacity (1.37 persons/s at 82 persons/(m·min)) × 0.9.
+  const double rate = g.gate.schedule.empty() ? g.gate.rate_persons_per_min : g.gate.schedule.front().rate_persons_per_min;
+  EXPECT_NEAR(rate, 0.9 * 0.99 * 82.0, 3.0);
+
+  ASSERT_TRUE(p.plan.verification);
+  const auto& v = *p.plan.verification;
+  ASSERT_EQ(v.hotspots.size(), 1u);
+  const cs::HotspotOutcome& o = v.hotspots.front();
+  EXPECT_EQ(o.peak_density_after.n, 2);
+  EXPECT_GT(o.peak_density_before.mean, 4.0);
+  EXPECT_LT(o.peak_density_after.max, 4.0) << o.verdict;
+  EXPECT_TRUE(o.target_met);
+  // The price is a queue at the gate, reported from the re-simulation.
+  ASSERT_FALSE(v.measures.gates.empty());
+  EXPECT_GT(v.measures.gates.front().max_queue_persons, 0);
+  EXPECT_EQ(v.measures.gates.front().forced_crossings, 0);
+}
+
+TEST(Planner, AssignedExitsBeatNearestExitAndNeverTheLowerBound) {
+  const Planned p = assess("four-exits");
+  ASSERT_TRUE(p.plan.evacuation);
+  const cs::EvacuationPlan& e = *p.plan.evacuation;
+  EXPECT_EQ(e.persons, 700);
+  // Nearest exits put most people on the north exit; the assignment uses all four.
+  std::int64_t north_nearest = 0, north_assigned = 0;
+  for (const auto& x : e.exits) {
+    if (x.name == "north") {
+      north_nearest = x.persons_nearest;
+      north_assigned = x.persons_assigned;
+    }
+    EXPECT_GT(x.persons_assigned, 50) << x.name;
+  }
+  EXPECT_GT(north_nearest, 400);
+  EXPECT_LT(north_assigned, north_nearest * 2 / 3);
+  EXPECT_LE(e.lower_bound_s, e.planned_time_s);
+
+  ASSERT_TRUE(p.plan.verification);
+  const auto& v = *p.plan.verification;
+  ASSERT_TRUE(v.evacuation_nearest && v.evacuation_assigned);
+  const auto& n = *v.evacuation_nearest;
+  const auto& a = *v.evacuation_assigned;
+  ASSERT_EQ(n.evacuation_p95_s.n, 2);
+  ASSERT_EQ(a.evacuation_p95_s.n, 2);
+  for (const auto& st : a.status) EXPECT_EQ(st, "completed");
+  EXPECT_EQ(a.evacuated.min, 700.0);
+  // A clear margin: the worst seed with assigned routes beats the best nearest-exit seed by 20 %.
+  EXPECT_LT(a.evacuation_p95_s.max, 0.8 * n.evacuation_p95_s.min);
+  // No simulation beats the lower bound.
+  EXPECT_GE(a.evacuation_max_s.min, e.lower_bound_s);
+  EXPECT_GE(n.evacuation_max_s.min, e.lower_bound_s);
+}
+
+TEST(Planner, SeparationRemovesCounterflowInTwoWayStreet) {
+  const Planned p = assess("two-way-street");
+  const cs::Hotspot* cf = nullptr;
+  for (const auto& h : p.analysis.hotspots)
+    if (h.kind == cs::HotspotKind::Counterflow && !cf) cf = &h;
+  ASSERT_NE(cf, nullptr) << "the street must produce a counterflow hotspot";
+  bool measure = false;
+  for (const auto& g : p.plan.gates) measure |= g.hotspot == cf->id && g.purpose == "hold opposing stream";
+  for (const auto& d : p.plan.dividers) measure |= d.hotspot == cf->id;
+  for (const auto& r : p.plan.releases) measure |= r.hotspot == cf->id;
+  ASSERT_TRUE(measure) << "no separation recommended for " << cf->id;
+  ASSERT_TRUE(p.plan.verification);
+  const cs::HotspotOutcome* o = nullptr;
+  for (const auto& x : p.plan.verification->hotspots)
+    if (x.hotspot == cf->id) o = &x;
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->seeds_remaining, 0) << o->verdict;
+  EXPECT_TRUE(o->target_met);
+  EXPECT_LT(o->opposing_flux_after.max, 0.5 * o->opposing_flux_before.mean);
+}
+
+TEST(Planner, RejectsInvalidOptionsNamingTheField) {
+  cs::PlanOptions o;
+  o.seeds = 0;
+  try {
+    cs::validate(o);
+    FAIL() << "seeds = 0 accepted";
+  } catch (const cs::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("seeds"), std::string::npos) << e.what();
+  }
+  o = {};
+  o.target_density_per_m2 = std::nan("");
+  EXPECT_THROW(cs::validate(o), cs::InputError);
+}
