@@ -1,15 +1,15 @@
 # Verification suite (issue 7). Included from tests/CMakeLists.txt it registers the test; run
-# with `cmake -P` it is the test: the quick set of `crowdsafe verify` must exit 0, and its report
-# must exist and name every test the command lists.
+# with `cmake -P` it is the test: the quick set of `crowdsafe verify` must write a report naming
+# every test, its failures must be exactly the known ones below (docs/validation.md says why
+# each fails), and it must exit 1 exactly when something failed. A new failure fails CI; a
+# known failure that starts passing fails it too, so the list (and the docs) get updated.
 if(NOT CMAKE_SCRIPT_MODE_FILE)
   # The shared measurements (crowdsafe/verification.hpp) serve the gtest validation tests too.
   target_link_libraries(crowdsafe_validation_tests PRIVATE crowdsafe_verify)
   add_test(NAME cli_verify_quick
     COMMAND ${CMAKE_COMMAND} -DCROWDSAFE=$<TARGET_FILE:crowdsafe> -DOUT=${CMAKE_CURRENT_BINARY_DIR}/verify-quick
             -P ${CMAKE_CURRENT_LIST_FILE})
-  # DISABLED while tests of the suite FAIL (crowdsafe verify exits 1; docs/validation.md lists them): ctest
-  # prints it as "Not Run (Disabled)" every time. Drop DISABLED once `crowdsafe verify --quick` passes.
-  set_tests_properties(cli_verify_quick PROPERTIES LABELS "e2e;validation" TIMEOUT 900 PROCESSORS 2 DISABLED TRUE)
+  set_tests_properties(cli_verify_quick PROPERTIES LABELS "e2e;validation" TIMEOUT 900 PROCESSORS 2)
   return()
 endif()
 
@@ -35,6 +35,24 @@ foreach(id IN LISTS ids)
     message(FATAL_ERROR "the report does not name the test '${id}'")
   endif()
 endforeach()
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "crowdsafe verify --quick exited with ${rc}: a verification test failed (see above)")
+# Known failures of the model, reported (never hidden) in docs/validation.md and README.
+set(known_failing "RiMEA 5" "RiMEA 16" "Lane formation")
+string(REGEX MATCHALL "\n## [^\n]* — FAIL" fail_lines "${report}")
+set(failing "")
+foreach(line IN LISTS fail_lines)
+  string(REGEX REPLACE "^\n## ([^:]*):.*" "\\1" id "${line}")
+  list(APPEND failing "${id}")
+endforeach()
+list(SORT failing)
+list(SORT known_failing)
+if(NOT failing STREQUAL known_failing)
+  message(FATAL_ERROR "verification failures changed: now [${failing}], known [${known_failing}]. A new failure "
+                      "is a regression; a known one that passes now belongs off the list (tests/verify.cmake, "
+                      "docs/validation.md).")
 endif()
+if(failing AND NOT rc EQUAL 1)
+  message(FATAL_ERROR "crowdsafe verify --quick exited with ${rc} although tests failed; it must exit 1")
+elseif(NOT failing AND NOT rc EQUAL 0)
+  message(FATAL_ERROR "crowdsafe verify --quick exited with ${rc} with every test passing")
+endif()
+message("verification: known failures reproduced exactly: ${failing}")
