@@ -14,6 +14,12 @@ bool within(const Segment& s, Vec2 center, double half_diag, double reach) {
 
 WallGrid::WallGrid(std::vector<Segment> walls, const Box& box, double cell_m, double reach_m)
     : grid_(GridSpec::covering(box, cell_m, reach_m + cell_m)), reach_m_(reach_m), walls_(std::move(walls)) {
+  bucket(reach_m, cell_m, start_, segments_);
+  bucket(std::min(reach_m, kShortMove_m), cell_m, short_start_, short_segments_);
+}
+
+void WallGrid::bucket(double reach_m, double cell_m, std::vector<std::uint32_t>& start,
+                      std::vector<Segment>& segments) const {
   const double half_diag = 0.5 * cell_m * 1.41421356237;
   std::vector<std::vector<std::uint32_t>> lists(grid_.size());
   for (std::uint32_t w = 0; w < walls_.size(); ++w) {
@@ -26,11 +32,12 @@ WallGrid::WallGrid(std::vector<Segment> walls, const Box& box, double cell_m, do
       for (int ix = x0; ix <= x1; ++ix)
         if (within(s, grid_.center(ix, iy), half_diag, reach_m)) lists[grid_.index(ix, iy)].push_back(w);
   }
-  start_.assign(grid_.size() + 1, 0);
-  for (std::size_t c = 0; c < lists.size(); ++c) start_[c + 1] = start_[c] + static_cast<std::uint32_t>(lists[c].size());
-  segments_.reserve(start_.back());
+  start.assign(grid_.size() + 1, 0);
+  for (std::size_t c = 0; c < lists.size(); ++c) start[c + 1] = start[c] + static_cast<std::uint32_t>(lists[c].size());
+  segments.clear();
+  segments.reserve(start.back());
   for (const auto& l : lists)
-    for (std::uint32_t w : l) segments_.push_back(walls_[w]);
+    for (std::uint32_t w : l) segments.push_back(walls_[w]);
 }
 
 double WallGrid::clearance(Vec2 p) const {
@@ -40,7 +47,13 @@ double WallGrid::clearance(Vec2 p) const {
 }
 
 bool WallGrid::crosses_wall(Vec2 a, Vec2 b) const {
-  for (const Segment& s : near(a))
+  // A segment that the move crosses lies within |b − a| of a.
+  std::span<const Segment> candidates = near(a);
+  if (norm2(b - a) <= kShortMove_m * kShortMove_m && !short_start_.empty()) {
+    const std::size_t c = grid_.cell_of(a);
+    candidates = {short_segments_.data() + short_start_[c], short_segments_.data() + short_start_[c + 1]};
+  }
+  for (const Segment& s : candidates)
     if (segments_intersect(a, b, s.a, s.b)) return true;
   return false;
 }

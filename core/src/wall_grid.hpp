@@ -1,6 +1,7 @@
 #pragma once
 // Walls bucketed by grid cell: each cell lists the wall segments within `reach` of it, so the
-// force phase and the wall-crossing check only look at nearby walls.
+// force phase only looks at nearby walls, and, in a second list, those within a short move of
+// it, for the wall-crossing check after every step.
 
 #include <cstdint>
 #include <span>
@@ -24,17 +25,24 @@ class WallGrid {
   }
   /// Distance from p to the nearest wall, capped at the reach, m.
   double clearance(Vec2 p) const;
-  /// True when the move a→b crosses a wall segment.
+  /// True when the move a→b crosses a wall segment. Moves up to kShortMove_m long (every
+  /// walking step) only test the few segments within that distance of the cell.
   bool crosses_wall(Vec2 a, Vec2 b) const;
+  static constexpr double kShortMove_m = 0.5;
   double reach_m() const { return reach_m_; }
   const std::vector<Segment>& walls() const { return walls_; }
 
  private:
+  // Lists, cell by cell, the segments within `reach_m` of each cell.
+  void bucket(double reach_m, double cell_m, std::vector<std::uint32_t>& start, std::vector<Segment>& segments) const;
+
   GridSpec grid_;
   double reach_m_ = 0.0;
   std::vector<Segment> walls_;
   std::vector<std::uint32_t> start_;  // CSR offsets, size cells+1
   std::vector<Segment> segments_;     // copies, cell by cell, for locality
+  std::vector<std::uint32_t> short_start_;  // CSR offsets of the segments within kShortMove_m
+  std::vector<Segment> short_segments_;
 };
 
 }  // namespace crowdsafe::detail
