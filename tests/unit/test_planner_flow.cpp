@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "crowdsafe/planner.hpp"
+#include "crowdsafe/runner.hpp"
 #include "planner/network_flow.hpp"
 
 namespace cs = crowdsafe;
@@ -89,4 +92,28 @@ TEST(PlanEvacuation, SplitsACrowdNearOneExitAndRespectsClosedExits) {
   EXPECT_THROW(cs::plan_evacuation(sc, pos, speed, group, opt), cs::InputError);
   opt.closed_exits = {"east", "west"};
   EXPECT_THROW(cs::plan_evacuation(sc, pos, speed, group, opt), cs::InputError);
+}
+
+TEST(SummaryJson, ReadsBackWhatWasWritten) {
+  // The planner compares re-simulations through their summary.json files.
+  cs::RunSummary s;
+  s.scenario = "x";
+  s.status = "completed";
+  s.seed = 42;
+  s.agents_total = 10;
+  s.agents_evacuated = 9;
+  s.stalled_ids = {3, 5};
+  s.evacuation_time_p95_s = 12.5;
+  cs::GateStats g;
+  g.name = "g1";
+  g.crossings_in = 7;
+  g.max_wait_s = 3.25;
+  s.gates.push_back(g);
+  const auto file = std::filesystem::temp_directory_path() / "crowdsafe_summary_roundtrip.json";
+  cs::write_summary_json(s, file);
+  const cs::RunSummary r = cs::read_summary_json(file);
+  EXPECT_EQ(cs::summary_json(r), cs::summary_json(s));
+  std::ofstream(file) << "{ not json";
+  EXPECT_THROW(cs::read_summary_json(file), std::runtime_error);
+  EXPECT_THROW(cs::read_summary_json(file.string() + ".missing"), std::runtime_error);
 }

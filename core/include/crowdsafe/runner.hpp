@@ -78,4 +78,8 @@ void write_summary_json(const RunSummary& summary, const std::filesystem::path& 
 /// The summary as JSON text, exactly as written to summary.json (docs/output-format.md).
 std::string summary_json(const RunSummary& summary);
 
+/// Reads a summary.json back (keys missing from older files keep their defaults). Throws
+/// std::runtime_error naming the file when it cannot be read or is not a summary.
+RunSummary read_summary_json(const std::filesystem::path& file);
+
 }  // namespace crowdsafe

@@ -6,9 +6,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "crowdsafe/runner.hpp"
 
@@ -67,39 +64,6 @@ bool overlaps(const Hotspot& a, const std::vector<Hotspot>& others, std::size_t 
   for (std::size_t c : a.cells)
     if (c < cells && mark[c]) return true;
   return false;
-}
-
-RunSummary read_summary(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error(file.string() + ": cannot be read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const auto j = nlohmann::json::parse(ss.str());
-  RunSummary s;
-  s.status = j.value("status", "");
-  s.seed = j.value("seed", std::uint64_t{0});
-  s.agents_total = j.value("agents_total", std::int64_t{0});
-  s.agents_evacuated = j.value("agents_evacuated", std::int64_t{0});
-  s.agents_remaining = j.value("agents_remaining", std::int64_t{0});
-  s.evacuation_time_p50_s = j.value("evacuation_time_p50_s", -1.0);
-  s.evacuation_time_p95_s = j.value("evacuation_time_p95_s", -1.0);
-  s.evacuation_time_max_s = j.value("evacuation_time_max_s", -1.0);
-  s.wall_time_s = j.value("wall_time_s", 0.0);
-  if (j.contains("gates"))
-    for (const auto& g : j["gates"]) {
-      GateStats gs;
-      gs.name = g.value("name", "");
-      gs.crossings_in = g.value("crossings_in", std::int64_t{0});
-      gs.crossings_out = g.value("crossings_out", std::int64_t{0});
-      gs.forced_crossings = g.value("forced_crossings", std::int64_t{0});
-      gs.max_queue_persons = g.value("max_queue_persons", std::int64_t{0});
-      gs.permits = g.value("permits", std::int64_t{0});
-      gs.total_wait_person_s = g.value("total_wait_person_s", 0.0);
-      gs.mean_wait_s = g.value("mean_wait_s", 0.0);
-      gs.max_wait_s = g.value("max_wait_s", 0.0);
-      s.gates.push_back(gs);
-    }
-  return s;
 }
 
 // Accumulates the outcome of one scenario over its seeds.
@@ -216,7 +180,7 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       std::optional<AnalysisResult> other;
       RunSummary bs;
       if (seed == sc.seed) {
-        bs = read_summary(plan.run_dir / "summary.json");
+        bs = read_summary_json(plan.run_dir / "summary.json");
       } else {
         auto s = simulate(sc, seed, "baseline", true);
         if (!s) break;
