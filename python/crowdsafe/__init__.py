@@ -11,6 +11,8 @@ Quick start::
     sim.positions                       # (n, 2) float64 view, m
     summary = crowdsafe.run(sc, out="runs/plaza")
     runs = crowdsafe.read_run("runs/plaza").trajectories   # pandas
+    result = crowdsafe.assess(sc, out="runs/plaza-risk")  # run + hotspots + plan
+    result.hotspots, result.plan_gates, result.evacuation_outcomes   # pandas
     df = crowdsafe.sweep(sc, {"model.time_headway_s": [0.3, 0.45]}, seeds=5)
 
 Import from the build tree with ``PYTHONPATH=build/python`` (python/README.md).
@@ -20,7 +22,8 @@ from . import _core
 from .errors import InputError, InputProblem, SimulationError
 from .geometry import to_wkt
 from .plot import plot_evacuation_curve, plot_trajectories, plot_venue
-from .runs import RunResult, read_run, run
+from .risk import AnalysisMaps
+from .runs import RunResult, analyse, assess, plan, read_run, run
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation
 from .stats import mean_ci
@@ -29,12 +32,15 @@ from .study import compare, converged, convergence, exceedance_probability, perc
 __version__: str = _core.__version__
 
 __all__ = [
+    "AnalysisMaps",
     "InputError",
     "InputProblem",
     "RunResult",
     "Scenario",
     "Simulation",
     "SimulationError",
+    "analyse",
+    "assess",
     "compare",
     "converged",
     "convergence",
@@ -42,6 +48,7 @@ __all__ = [
     "load_scenario",
     "mean_ci",
     "percentiles",
+    "plan",
     "plot_evacuation_curve",
     "plot_trajectories",
     "plot_venue",

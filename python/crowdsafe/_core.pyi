@@ -118,3 +118,40 @@ def run_scenario(
     record: bool = True,
     progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]: ...
+
+class AnalysisResult:
+    """A finished analysis (opaque; pass it to plan_run). Units: m, s, persons/m²."""
+
+    @property
+    def run_dir(self) -> str: ...
+    @property
+    def scenario_name(self) -> str: ...
+    @property
+    def summary(self) -> dict[str, Any]: ...
+
+def analyse_run(
+    run_dir: str | PathLike[str],
+    scenario: Scenario | None = None,
+    *,
+    cell_m: float = 0.5,
+    write: bool = True,
+    report: bool = True,
+) -> AnalysisResult: ...
+def write_run_scenario_copy(scenario: Scenario, run_dir: str | PathLike[str]) -> None: ...
+def load_run_scenario(run_dir: str | PathLike[str]) -> Scenario | None: ...
+def plan_run(
+    run_dir: str | PathLike[str],
+    scenario: Scenario,
+    analysis: AnalysisResult,
+    *,
+    seeds: int = 2,
+    threads: int = 0,
+    verify: bool = True,
+    evacuation: bool = True,
+    target_density_per_m2: float = 4.0,
+    evacuate_at_s: float = 0.0,
+    closed_exits: list[str] = ...,
+    keep_trajectories: bool = False,
+    write: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]: ...

@@ -1,7 +1,9 @@
-"""Run a scenario to the end (as ``crowdsafe run`` does) and read run folders into pandas.
+"""Run a scenario to the end (as ``crowdsafe run`` does), analyse and plan it (as ``crowdsafe
+assess`` does), and read run folders into pandas.
 
 A run folder holds ``summary.json`` and, when trajectories were recorded, ``trajectories.h5``
-(docs/output-format.md).
+(docs/output-format.md); an analysed one also hotspots.json and /analysis in trajectories.h5
+(docs/analysis-outputs.md), a planned one plan.json (docs/planner.md).
 """
 
 from __future__ import annotations
@@ -11,16 +13,17 @@ import os
 import tempfile
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, risk
 from .errors import InputError
+from .risk import AnalysisMaps
 from .scenario import PathLike, Scenario, as_scenario
 
-__all__ = ["run", "read_run", "RunResult"]
+__all__ = ["run", "assess", "analyse", "plan", "read_run", "RunResult", "AnalysisMaps"]
 
 
 def run(
@@ -63,6 +66,131 @@ def run(
     summary = _core.run_scenario(sc.core, os.fspath(out), threads=threads, record=record, progress=progress)
     summary["run_dir"] = os.fspath(out)
     return summary
+
+
+def _scenario_with(scenario: Scenario | PathLike | Mapping[str, Any], seed: int | None,
+                   overrides: Mapping[str, Any] | None) -> Scenario:
+    sc = as_scenario(scenario)
+    changes = dict(overrides or {})
+    if seed is not None:
+        changes["seed"] = int(seed)
+    return sc.with_overrides(changes) if changes else sc
+
+
+def _check_cell(cell_m: float) -> float:
+    if not 0.05 < cell_m <= 5.0:
+        raise InputError.single("cell_m", f"must be in (0.05, 5] m, found {cell_m}")
+    return float(cell_m)
+
+
+def _check_seeds(seeds: int) -> int:
+    if isinstance(seeds, bool) or not isinstance(seeds, (int, np.integer)) or not 1 <= seeds <= 100:
+        raise InputError.single("seeds", f"must be a whole number of verification seeds in [1, 100], found {seeds!r}")
+    return int(seeds)
+
+
+def _plan_folder(run_dir: Path, sc: _core.Scenario, analysis: _core.AnalysisResult, *, seeds: int, threads: int,
+                 verify: bool, evacuation: bool, target_density_per_m2: float, evacuate_at_s: float,
+                 close_exits: Iterable[str], progress: Callable[[str], None] | None) -> None:
+    _core.plan_run(
+        os.fspath(run_dir), sc, analysis, seeds=_check_seeds(seeds), threads=threads, verify=verify, evacuation=evacuation,
+        target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s),
+        closed_exits=[str(e) for e in close_exits], progress=progress,
+    )
+
+
+def assess(
+    scenario: Scenario | PathLike | Mapping[str, Any],
+    out: PathLike,
+    *,
+    seed: int | None = None,
+    plan: bool = True,
+    seeds: int = 2,
+    threads: int = 0,
+    cell_m: float = 0.5,
+    overrides: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> "RunResult":
+    """Runs, analyses and plans a scenario, like ``crowdsafe assess SCENARIO --out OUT``.
+
+    Writes into ``out``: scenario.yaml (a copy), summary.json, trajectories.h5 (with /analysis),
+    hotspots.json, hotspots.geojson, report.html and, when ``plan``, plan.json, plan.geojson and
+    the re-simulations under ``out/plan/``. ``seed`` overrides the scenario's seed;
+    ``overrides`` sets fields by dotted path. ``seeds``: verification seeds of the planner (the
+    run's seed and the next ``seeds - 1``). ``threads``: worker threads, 0 = all cores (results
+    do not depend on it). ``cell_m``: analysis grid cell, m. ``progress`` receives the planner's
+    progress lines (str).
+
+    The GIL is released while running, analysing and planning. A run whose step fails is
+    analysed as far as it went but not planned (its status says "failed: ..."); an interrupted
+    run is neither. Returns :func:`read_run` of ``out``. Raises :class:`crowdsafe.InputError`
+    for invalid scenarios or options.
+    """
+    sc = _scenario_with(scenario, seed, overrides)
+    cell = _check_cell(cell_m)
+    if plan:
+        _check_seeds(seeds)  # before a long run, not after it
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    _core.write_run_scenario_copy(sc.core, os.fspath(folder))
+    summary = _core.run_scenario(sc.core, os.fspath(folder), threads=threads, record=True)
+    if summary["status"] == "interrupted":
+        return RunResult(folder)
+    analysis = _core.analyse_run(os.fspath(folder), sc.core, cell_m=cell)
+    if plan and summary["status"] == "completed":
+        _plan_folder(folder, sc.core, analysis, seeds=seeds, threads=threads, verify=True, evacuation=True,
+                     target_density_per_m2=4.0, evacuate_at_s=0.0, close_exits=(), progress=progress)
+    return RunResult(folder)
+
+
+def analyse(run_dir: PathLike, *, cell_m: float = 0.5) -> "RunResult":
+    """Analyses a finished run again, like ``crowdsafe analyse RUN_DIR``: writes hotspots.json,
+    hotspots.geojson, /analysis in trajectories.h5 and report.html. ``cell_m``: grid cell, m.
+    Returns :func:`read_run` of the folder. Raises :class:`crowdsafe.InputError` when the folder
+    holds no run with trajectories or ``cell_m`` is out of range."""
+    result = RunResult(run_dir)
+    result._h5().close()  # InputError when there are no trajectories
+    _core.analyse_run(os.fspath(result.path), None, cell_m=_check_cell(cell_m))
+    return RunResult(result.path)
+
+
+def plan(
+    run_dir: PathLike,
+    *,
+    seeds: int = 2,
+    threads: int = 0,
+    verify: bool = True,
+    evacuation: bool = True,
+    target_density_per_m2: float = 4.0,
+    evacuate_at_s: float = 0.0,
+    close_exits: Iterable[str] = (),
+    cell_m: float = 0.5,
+    progress: Callable[[str], None] | None = None,
+) -> "RunResult":
+    """Analyses and plans a finished run, like ``crowdsafe plan RUN_DIR`` (docs/planner.md).
+
+    ``seeds``: verification seeds (the run's seed and the next ones); ``verify=False`` only
+    recommends. ``target_density_per_m2``: keep crush hotspots below this, persons/m².
+    ``evacuate_at_s``: plan the evacuation of everybody inside at this time, s;
+    ``close_exits``: exits blocked during it. ``cell_m``: analysis grid cell, m. Writes plan.json,
+    plan.geojson and out/plan/; returns :func:`read_run` of the folder. Raises
+    :class:`crowdsafe.InputError` when the folder has no readable scenario or an option is invalid.
+    """
+    result = RunResult(run_dir)
+    result._h5().close()
+    sc = _core.load_run_scenario(os.fspath(result.path))
+    if sc is None:
+        raise InputError.single(
+            "scenario.yaml",
+            "the run folder has no readable scenario; plan a folder written by assess() or run(), "
+            "whose scenario file still exists",
+            file=str(result.path),
+        )
+    analysis = _core.analyse_run(os.fspath(result.path), sc, cell_m=_check_cell(cell_m))
+    _plan_folder(result.path, sc, analysis, seeds=seeds, threads=threads, verify=verify, evacuation=evacuation,
+                 target_density_per_m2=target_density_per_m2, evacuate_at_s=evacuate_at_s,
+                 close_exits=close_exits, progress=progress)
+    return RunResult(result.path)
 
 
 def _attr_value(value: Any) -> Any:
@@ -171,6 +299,83 @@ class RunResult:
         df.insert(df.columns.get_loc("exit") + 1, "exit_name", np.where(exit_idx >= 0, names, None))
         return df
 
+    # ------------------------------------------------------------------ risk analysis
+    @cached_property
+    def analysis(self) -> dict[str, Any] | None:
+        """hotspots.json as a dict (settings, thresholds, summary, hotspots); None when the run
+        was not analysed."""
+        return risk.read_json(self.path / "hotspots.json")
+
+    @cached_property
+    def hotspots(self) -> pd.DataFrame:
+        """One row per hotspot, rank order: id, rank, kind, severity, criteria, risk_score,
+        start_s/end_s/active_s (s), peak_density_per_m2 (persons/m²), peak_pressure_s2 (s⁻²),
+        peak_opposing_flux_per_m_s (persons/(m·s)), exposure_person_s (person·s), max_persons,
+        centroid_x_m/_y_m (m), area_m2 (m²), clear_width_m (m), nearest_exit ...
+        (crowdsafe.risk.HOTSPOT_COLUMNS); empty with these columns when not analysed."""
+        return risk.hotspot_table(self.analysis)
+
+    @cached_property
+    def hotspot_feeding_flows(self) -> pd.DataFrame:
+        """Entries into each hotspot while active: hotspot, group, heading, persons."""
+        return risk.feeding_flow_table(self.analysis)
+
+    @cached_property
+    def analysis_maps(self) -> AnalysisMaps | None:
+        """The /analysis group of trajectories.h5 as numpy arrays: peak_density (ny, nx)
+        persons/m², los_walkway (6, ny, nx) fractions, ... with cell_m, origin (m), x, y, extent
+        (:class:`crowdsafe.AnalysisMaps`); None when the run was not analysed."""
+        if not self.has_trajectories:
+            return None
+        return risk.read_analysis_maps(self.trajectory_file)
+
+    # ------------------------------------------------------------------ planner
+    @cached_property
+    def plan(self) -> dict[str, Any] | None:
+        """plan.json as a dict (docs/planner.md); None when the run was not planned."""
+        return risk.read_json(self.path / "plan.json")
+
+    @cached_property
+    def plan_gates(self) -> pd.DataFrame:
+        """Recommended gates: name, hotspot, purpose, line x0_m..y1_m (m), direction,
+        rate_persons_per_min (persons/min), begin_s/end_s (s), capacity_persons_per_s
+        (persons/s), coverage (0-1), expected_queue_persons, expected_max_wait_s (s), verified_*
+        from re-simulation, schedule (crowdsafe.risk.GATE_COLUMNS)."""
+        return risk.gate_table(self.plan)
+
+    @cached_property
+    def plan_releases(self) -> pd.DataFrame:
+        """Groups released later to separate opposing streams: hotspot, group, release_s (s),
+        persons, rationale."""
+        return risk.release_table(self.plan)
+
+    @cached_property
+    def plan_routes(self) -> pd.DataFrame:
+        """Evacuation routes, one row per (origin zone, exit): exit, persons, zone_center_x_m,
+        zone_center_y_m (m), travel_time_s (s, free walking), path ((k, 2) array, m)."""
+        return risk.route_table(self.plan)
+
+    @cached_property
+    def plan_exits(self) -> pd.DataFrame:
+        """Exits of the evacuation plan: name, width_m (m), capacity_persons_per_s (persons/s),
+        closed, persons_nearest, persons_assigned (persons)."""
+        return risk.exit_table(self.plan)
+
+    @cached_property
+    def plan_outcomes(self) -> pd.DataFrame:
+        """Treated hotspots before/after the measures, one row per (hotspot, metric):
+        before_/after_ mean, min, max over the seeds in the metric's unit (peak_density_per_m2
+        persons/m², peak_pressure_s2 s⁻², exposure_los_ef_m2_s m²·s, peak_opposing_flux_per_m_s
+        persons/(m·s)), seeds, seeds_remaining, target_met, verdict."""
+        return risk.outcome_table(self.plan)
+
+    @cached_property
+    def evacuation_outcomes(self) -> pd.DataFrame:
+        """Evacuation re-simulations: label ("nearest exit", "assigned routes"), seeds,
+        evacuated_persons_mean, evacuation_time_p50_s/_p95_s/_max_s _mean/_min/_max (s),
+        flow_model_time_s (s), lower_bound_s (s); empty when not verified."""
+        return risk.evacuation_table(self.plan)
+
     @property
     def walkable(self) -> list[tuple[np.ndarray, list[np.ndarray]]]:
         """Walkable area from the file's wkt_geometry: [(exterior, [holes])], rings (k, 2) in m."""
@@ -181,7 +386,9 @@ def read_run(run_dir: PathLike) -> RunResult:
     """Reads a run folder (written by ``crowdsafe run --out DIR`` or :func:`run`).
 
     Returns a :class:`RunResult` with ``.summary`` (summary.json), ``.metadata``,
-    ``.trajectories`` (pandas: id, frame, time, x, y, vx, vy, contact_force; SI units) and
-    ``.agents``. Raises :class:`crowdsafe.InputError` when the folder is not a run folder.
+    ``.trajectories`` (pandas: id, frame, time, x, y, vx, vy, contact_force; SI units),
+    ``.agents``; for an analysed run ``.hotspots`` and ``.analysis_maps``, for a planned one
+    ``.plan``, ``.plan_gates``, ``.plan_routes``, ``.plan_outcomes`` and
+    ``.evacuation_outcomes``. Raises :class:`crowdsafe.InputError` when the folder is not a run folder.
     """
     return RunResult(run_dir)

@@ -10,5 +10,7 @@ void bind_errors(pybind11::module_& m);
 void bind_scenario(pybind11::module_& m);
 void bind_simulation(pybind11::module_& m);
 void bind_runner(pybind11::module_& m);
+void bind_analysis(pybind11::module_& m);
+void bind_planner(pybind11::module_& m);
 
 }  // namespace crowdsafe::python

@@ -11,4 +11,6 @@ PYBIND11_MODULE(_core, m) {
   crowdsafe::python::bind_scenario(m);
   crowdsafe::python::bind_simulation(m);
   crowdsafe::python::bind_runner(m);
+  crowdsafe::python::bind_analysis(m);
+  crowdsafe::python::bind_planner(m);
 }
