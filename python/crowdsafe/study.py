@@ -38,6 +38,7 @@ __all__ = [
     "compare",
     "METRICS",
     "RESULT_COLUMNS",
+    "ANALYSIS_COLUMNS",
 ]
 
 Metric = Callable[[dict, "Path | None"], dict]
@@ -83,6 +84,10 @@ RESULT_COLUMNS = [
     "run_dir",
 ]
 
+#: Columns a sweep with ``analyse=True`` adds after :data:`RESULT_COLUMNS`: hotspots found,
+#: of them crush and counterflow hotspots (counts), and the largest density anywhere, persons/m².
+ANALYSIS_COLUMNS = ["n_hotspots", "n_crush", "n_counterflow", "peak_density_per_m2"]
+
 #: Metrics where a smaller value is better (used by compare's verdicts).
 LOWER_IS_BETTER = {
     "evacuation_time_p50_s": True,
@@ -106,21 +111,34 @@ def _run_task(task: dict) -> dict:
         sc: Scenario = task["scenario"]
         sc = sc.with_overrides({**task["overrides"], "seed": task["seed"]})
         out = task["out"]
+        analyse = task.get("analyse", False)
+        analysed: dict[str, Any] = {}
         if out is None:
             with tempfile.TemporaryDirectory(prefix="crowdsafe-sweep-") as tmp:
-                summary = _core.run_scenario(sc.core, tmp, threads=task["threads"], record=False)
+                summary = _core.run_scenario(sc.core, tmp, threads=task["threads"], record=analyse)
+                if analyse:
+                    analysed = _analysis_metrics(summary, tmp, sc, write=False)
                 run_dir = None
                 metrics = _metrics(summary, run_dir)
         else:
-            summary = _core.run_scenario(sc.core, out, threads=task["threads"], record=task["record"])
+            record = task["record"] or analyse
+            if analyse:
+                _core.write_run_scenario_copy(sc.core, out)
+            summary = _core.run_scenario(sc.core, out, threads=task["threads"], record=record)
+            if analyse:
+                analysed = _analysis_metrics(summary, out, sc, write=True)
             run_dir = Path(out)
-            metrics = _metrics(summary, run_dir if task["record"] else None)
+            metrics = _metrics(summary, run_dir if record else None)
         status = summary["status"]
         if status.startswith("failed: "):
             row["status"], row["error"] = "failed", status[len("failed: ") :]
         else:
             row["status"], row["error"] = status, ""
         row.update(metrics)
+        analysis_error = analysed.pop("error", "")
+        row.update(analysed)
+        if analysis_error:
+            row["error"] = "; ".join(e for e in (row["error"], f"analysis: {analysis_error}") if e)
         row["run_dir"] = os.fspath(out) if out is not None else None
     except Exception as e:  # noqa: BLE001 - every failure becomes a row, never a lost run
         row["status"] = "error"
@@ -129,6 +147,24 @@ def _run_task(task: dict) -> dict:
             row["error"] += "\n" + traceback.format_exc(limit=5)
     row["wall_time_s"] = time.perf_counter() - start
     return row
+
+
+def _analysis_metrics(summary: dict, run_dir: str, sc: Scenario, *, write: bool) -> dict:
+    """Hotspot counts and peak density of a finished run (:data:`ANALYSIS_COLUMNS`); NaN and an
+    ``error`` entry when the run was interrupted or the analysis failed."""
+    empty = {c: math.nan for c in ANALYSIS_COLUMNS}
+    if summary["status"] == "interrupted":
+        return empty
+    try:
+        result = _core.analyse_run(run_dir, sc.core, write=write).summary
+    except Exception as e:  # noqa: BLE001 - the run's own figures still make a row
+        return {**empty, "error": f"{type(e).__name__}: {e}"}
+    return {
+        "n_hotspots": result["hotspots"],
+        "n_crush": result["crush_hotspots"],
+        "n_counterflow": result["counterflow_hotspots"],
+        "peak_density_per_m2": result["peak_density_per_m2"],
+    }
 
 
 def _metrics(summary: dict, run_dir: Path | None) -> dict:
@@ -170,13 +206,14 @@ def _submit_all(executor: Any, tasks: list[dict]) -> list[dict]:
     return rows
 
 
-def _frame(rows: list[dict], parameter_columns: list[str]) -> pd.DataFrame:
+def _frame(rows: list[dict], parameter_columns: list[str], analysed: bool = False) -> pd.DataFrame:
     df = pd.DataFrame(rows)
-    for c in RESULT_COLUMNS:
+    result_columns = RESULT_COLUMNS + (ANALYSIS_COLUMNS if analysed else [])
+    for c in result_columns:
         if c not in df.columns:
             df[c] = np.nan if c not in ("status", "error", "run_dir") else None
-    extra = [c for c in df.columns if c not in parameter_columns and c not in RESULT_COLUMNS]
-    df = df[parameter_columns + RESULT_COLUMNS + extra]
+    extra = [c for c in df.columns if c not in parameter_columns and c not in result_columns]
+    df = df[parameter_columns + result_columns + extra]
     df["error"] = df["error"].fillna("")
     return df
 
@@ -190,6 +227,7 @@ def sweep(
     threads: int = 1,
     out: PathLike | None = None,
     record: bool = False,
+    analyse: bool = False,
 ) -> pd.DataFrame:
     """Runs the cross product of parameter values and seeds; one row per run.
 
@@ -199,7 +237,11 @@ def sweep(
     seed). ``executor``: None (serial), a ``concurrent.futures`` executor (a ThreadPoolExecutor
     runs in parallel: the engine releases the GIL), or a ``dask.distributed.Client``.
     ``threads``: engine threads per run (1 suits parallel sweeps). ``out``: keep each run's
-    folder under ``out/run-<index>``, with trajectories when ``record``.
+    folder under ``out/run-<index>``, with trajectories when ``record``. ``analyse``: run the
+    risk analysis on each run (recording its trajectories, in a temporary folder without
+    ``out``; with ``out`` the folder gets hotspots.json and the maps, as :func:`crowdsafe.analyse`
+    writes) and add :data:`ANALYSIS_COLUMNS`: n_hotspots, n_crush, n_counterflow (counts),
+    peak_density_per_m2 (persons/m²).
 
     Returns a DataFrame: the parameter columns, then seed, status ("completed", "interrupted",
     "failed": a step failed, "error": the run could not start), error (message, "" if none),
@@ -229,9 +271,10 @@ def sweep(
                 "threads": int(threads),
                 "out": os.fspath(Path(out) / f"run-{index:04d}") if out is not None else None,
                 "record": bool(record),
+                "analyse": bool(analyse),
             }
         )
-    df = _frame(_submit_all(executor, tasks), names)
+    df = _frame(_submit_all(executor, tasks), names, analysed=bool(analyse))
     df.attrs["parameters"] = names
     return df
 

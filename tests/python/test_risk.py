@@ -2,6 +2,8 @@
 analysis and plan read into pandas and numpy (hotspots.json, /analysis, plan.json)."""
 
 import json
+import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -16,6 +18,7 @@ from crowdsafe.risk import (
     RELEASE_COLUMNS,
     ROUTE_COLUMNS,
 )
+from crowdsafe.study import ANALYSIS_COLUMNS, RESULT_COLUMNS
 
 h5py = pytest.importorskip("h5py")
 
@@ -226,3 +229,19 @@ def test_invalid_options_fail_before_running(tmp_path, source_dir, minimal_path)
     with pytest.raises(crowdsafe.InputError, match="summary.json"):
         crowdsafe.plan(tmp_path)
 
+
+def test_analysed_sweep_counts_hotspots(source_dir, street):
+    scenario = planner_scenario(source_dir, "two-way-street")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        df = crowdsafe.sweep(scenario, {"duration_s": [240, 8]}, seeds=[5], executor=pool, analyse=True)
+    assert list(df.columns) == ["duration_s"] + RESULT_COLUMNS + ANALYSIS_COLUMNS
+    full, short = df.iloc[0], df.iloc[1]
+    summary = street.analysis["summary"]
+    assert full["status"] == "completed" and full["error"] == ""
+    assert (full["n_hotspots"], full["n_crush"], full["n_counterflow"]) == (
+        summary["hotspots"], summary["crush_hotspots"], summary["counterflow_hotspots"])
+    assert full["peak_density_per_m2"] == pytest.approx(summary["peak_density_per_m2"])
+    # 8 s: the streams have not met yet (the first counterflow begins at 12 s)
+    assert short["n_counterflow"] == 0 and short["peak_density_per_m2"] < full["peak_density_per_m2"]
+    assert "n_hotspots" not in crowdsafe.sweep(scenario, {"duration_s": [5]}, seeds=[5]).columns
+    assert not math.isnan(short["peak_density_per_m2"])

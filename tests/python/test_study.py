@@ -9,7 +9,7 @@ import pytest
 
 import crowdsafe
 from crowdsafe import stats
-from crowdsafe.study import RESULT_COLUMNS
+from crowdsafe.study import ANALYSIS_COLUMNS, RESULT_COLUMNS
 from conftest import room
 
 PARAMETERS = {"model.time_headway_s": [0.3, 0.6]}
@@ -89,7 +89,11 @@ def test_sweep_on_a_dask_cluster_of_two_processes(scenario, serial):
     ) as cluster, distributed.Client(cluster) as client:
         df = crowdsafe.sweep(scenario, PARAMETERS, seeds=2, executor=client)
         failing = crowdsafe.sweep(scenario, {"groups[0].count": [10, -4]}, seeds=[1], executor=client)
+        analysed = crowdsafe.sweep(scenario, PARAMETERS, seeds=[1], executor=client, analyse=True)
     pd.testing.assert_frame_equal(df[COMPARED], serial[COMPARED])
+    local = crowdsafe.sweep(scenario, PARAMETERS, seeds=[1], analyse=True)
+    pd.testing.assert_frame_equal(analysed[COMPARED + ANALYSIS_COLUMNS], local[COMPARED + ANALYSIS_COLUMNS])
+    assert (analysed["peak_density_per_m2"] > 0).all() and analysed["n_hotspots"].notna().all()
     assert failing["status"].tolist() == ["completed", "error"]
     assert "groups[0].count" in failing.loc[1, "error"]
 
