@@ -540,6 +540,8 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   }
   const double needed = nm / opt.holding_density_per_m2;
   std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    // Most of the stream held first: people who start past a gate are not held by it.
+    if (std::abs(a.coverage - b.coverage) > 0.05) return a.coverage > b.coverage;
     const bool ra = a.holding >= needed, rb = b.holding >= needed;
     if (ra != rb) return ra;
     if (a.inside != b.inside) return !a.inside;
