@@ -4,6 +4,7 @@ Use the public package `crowdsafe`; these names may change. Units: m, s, m/s, N.
 """
 
 from os import PathLike
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -123,7 +124,7 @@ class AnalysisResult:
     """A finished analysis (opaque; pass it to plan_run). Units: m, s, persons/m²."""
 
     @property
-    def run_dir(self) -> str: ...
+    def run_dir(self) -> Path: ...
     @property
     def scenario_name(self) -> str: ...
     @property
