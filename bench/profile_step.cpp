@@ -18,21 +18,7 @@ using namespace crowdsafe;
 
 namespace {
 
-// FNV-1a over every agent's id, position and velocity bits (as the determinism tests do).
-std::uint64_t hash_state(const Simulation& sim) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const void* p, std::size_t n) {
-    const auto* b = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
-  };
-  const auto& a = sim.agents();
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    mix(&a.id[i].value, sizeof a.id[i].value);
-    mix(&a.position[i], sizeof(Vec2));
-    mix(&a.velocity[i], sizeof(Vec2));
-  }
-  return h;
-}
+std::uint64_t hash_state(const Simulation& sim) { return state_hash(sim.agents()); }
 
 }  // namespace
 

@@ -44,4 +44,18 @@ void AgentState::resize(std::size_t n) {
   last_progress_s.resize(n);
 }
 
+std::uint64_t state_hash(const AgentState& a) {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const void* p, std::size_t n) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+  };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    mix(&a.id[i].value, sizeof a.id[i].value);
+    mix(&a.position[i], sizeof(Vec2));
+    mix(&a.velocity[i], sizeof(Vec2));
+  }
+  return h;
+}
+
 }  // namespace crowdsafe

@@ -37,6 +37,10 @@ struct AgentState {
   void resize(std::size_t n);
 };
 
+/// FNV-1a hash of every agent's id, position and velocity bits, in slot order: equal hashes
+/// mean bit-identical states (determinism and resume checks, benchmarks).
+std::uint64_t state_hash(const AgentState& agents);
+
 /// What is needed to create one agent.
 struct AgentDef {
   Vec2 position;                 ///< m
