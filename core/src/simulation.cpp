@@ -22,6 +22,7 @@
 #include "random.hpp"
 #include "venue/placement.hpp"
 #include "wall_grid.hpp"
+#include "format.hpp"
 
 namespace crowdsafe {
 
@@ -69,12 +70,6 @@ double clock_s() {
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
-
 // What must match between a checkpoint and the simulation it is restored into.
 std::string fnv_identity(const Scenario& sc) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -94,7 +89,7 @@ std::string fnv_identity(const Scenario& sc) {
     const std::size_t gates = sc.gates.size();
     mix(&gates, sizeof gates);
   }
-  return fmt("%016llx", static_cast<unsigned long long>(h));
+  return detail::format("%016llx", static_cast<unsigned long long>(h));
 }
 
 const char* violation(std::uint8_t kind) {
@@ -260,14 +255,14 @@ struct Simulation::Impl {
           const auto& list = exit ? sc.exits : sc.destinations;
           auto it = std::find_if(list.begin(), list.end(), [&](const Area& a) { return a.name == t.name; });
           if (it == list.end())
-            throw InputError(where, field, fmt("unknown %s '%s'", exit ? "exit" : "destination", t.name.c_str()));
+            throw InputError(where, field, detail::format("unknown %s '%s'", exit ? "exit" : "destination", t.name.c_str()));
           key = (exit ? "exit:" : "destination:") + t.name;
           nt.name = key;
           nt.area = it->shape;
           break;
         }
         case Target::Kind::Direction:
-          key = fmt("direction:%.17g,%.17g", t.direction.x, t.direction.y);
+          key = detail::format("direction:%.17g,%.17g", t.direction.x, t.direction.y);
           nt.name = key;
           nt.direction = normalized(t.direction);
           if (norm2(nt.direction) == 0.0) throw InputError(where, field, "direction must be a non-zero vector");
@@ -279,13 +274,13 @@ struct Simulation::Impl {
     };
     for (std::size_t g = 0; g < sc.groups.size(); ++g) {
       const auto& grp = sc.groups[g];
-      group_target.push_back(target_of(grp.target, grp.where, fmt("groups[%zu].target", g)));
+      group_target.push_back(target_of(grp.target, grp.where, detail::format("groups[%zu].target", g)));
       group_profile.push_back(&grp.profile);
       group_names.push_back(grp.name);
     }
     for (std::size_t s = 0; s < sc.sources.size(); ++s) {
       const auto& src = sc.sources[s];
-      group_target.push_back(target_of(src.target, src.where, fmt("sources[%zu].target", s)));
+      group_target.push_back(target_of(src.target, src.where, detail::format("sources[%zu].target", s)));
       group_profile.push_back(&src.profile);
       group_names.push_back(src.name);
     }
@@ -312,20 +307,20 @@ struct Simulation::Impl {
         }
       if (inside == 0)
         problems.add(where, field + ".area",
-                     fmt("'%s' (centred at %.2f, %.2f m) lies outside the walkable area; move it inside the venue",
+                     detail::format("'%s' (centred at %.2f, %.2f m) lies outside the walkable area; move it inside the venue",
                          name.c_str(), c.x, c.y));
       else if (reachable == 0)
         problems.add(where, field + ".target",
-                     fmt("'%s' cannot reach its target '%s': no walkable path connects them; check the geometry "
+                     detail::format("'%s' cannot reach its target '%s': no walkable path connects them; check the geometry "
                          "for a closed door or a gap narrower than the navigation grid (%.2f m)",
                          name.c_str(), nav->target(static_cast<std::size_t>(target)).name.c_str(), sc.navigation_cell_m));
     };
     for (std::size_t g = 0; g < sc.groups.size(); ++g)
       if (!sc.groups[g].area.empty())
-        check_area(sc.groups[g].area, group_target[g], sc.groups[g].where, fmt("groups[%zu]", g), sc.groups[g].name);
+        check_area(sc.groups[g].area, group_target[g], sc.groups[g].where, detail::format("groups[%zu]", g), sc.groups[g].name);
     for (std::size_t s = 0; s < sc.sources.size(); ++s)
       if (!sc.sources[s].area.empty())
-        check_area(sc.sources[s].area, group_target[sc.groups.size() + s], sc.sources[s].where, fmt("sources[%zu]", s),
+        check_area(sc.sources[s].area, group_target[sc.groups.size() + s], sc.sources[s].where, detail::format("sources[%zu]", s),
                    sc.sources[s].name);
     problems.throw_if_any();
   }
@@ -346,13 +341,13 @@ struct Simulation::Impl {
     ProblemList problems;
     for (std::size_t k = 0; k < grp.positions.size(); ++k) {
       const Vec2 p = grp.positions[k];
-      const std::string field = fmt("groups[%zu].positions[%zu]", g, k);
+      const std::string field = detail::format("groups[%zu].positions[%zu]", g, k);
       if (!is_finite(p) || !contains(sc.walkable, p))
-        problems.add(grp.where, field, fmt("(%.3f, %.3f) m is outside the walkable area", p.x, p.y));
+        problems.add(grp.where, field, detail::format("(%.3f, %.3f) m is outside the walkable area", p.x, p.y));
       else if (walls.clearance(p) < grp.profile.radius_min_m)
-        problems.add(grp.where, field, fmt("(%.3f, %.3f) m is inside a wall (closer than a body radius)", p.x, p.y));
+        problems.add(grp.where, field, detail::format("(%.3f, %.3f) m is inside a wall (closer than a body radius)", p.x, p.y));
       else if (!std::isfinite(nav->distance(static_cast<std::size_t>(group_target[g]), p)))
-        problems.add(grp.where, field, fmt("(%.3f, %.3f) m cannot reach its target", p.x, p.y));
+        problems.add(grp.where, field, detail::format("(%.3f, %.3f) m cannot reach its target", p.x, p.y));
     }
     problems.throw_if_any();
   }
@@ -376,8 +371,8 @@ struct Simulation::Impl {
                                        x_min, x_max);
       }
       if (static_cast<std::int64_t>(pts.size()) < count)
-        throw InputError(grp.where, fmt("groups[%zu].count", g),
-                         fmt("cannot place %lld persons in '%s': its walkable part (%.1f m²) holds at most %zu at "
+        throw InputError(grp.where, detail::format("groups[%zu].count", g),
+                         detail::format("cannot place %lld persons in '%s': its walkable part (%.1f m²) holds at most %zu at "
                              "10 persons/m²; enlarge the area or lower the count",
                              static_cast<long long>(count), grp.name.c_str(), area(grp.area), pts.size()));
       for (const Vec2 p : pts) {
@@ -406,7 +401,7 @@ struct Simulation::Impl {
     };
     for (std::size_t g = 0; g < sc.gates.size(); ++g) {
       const Gate& gate = sc.gates[g];
-      const std::string field = fmt("gates[%zu]", g);
+      const std::string field = detail::format("gates[%zu]", g);
       GateGeometry geo;
       geo.a = gate.line.a;
       const Vec2 d = gate.line.b - gate.line.a;
@@ -419,7 +414,7 @@ struct Simulation::Impl {
         for (const Vec2 p : {gate.line.a, gate.line.b})
           if (!near_walkable(p))
             problems.add(gate.where, field + ".line",
-                         fmt("end (%.2f, %.2f) m is more than %.1f m outside the walkable area; draw the gate "
+                         detail::format("end (%.2f, %.2f) m is more than %.1f m outside the walkable area; draw the gate "
                              "across a passage", p.x, p.y, kGateEndTolerance_m));
       }
       geo.controls_in = gate.direction != Gate::Direction::Out;
@@ -431,7 +426,7 @@ struct Simulation::Impl {
                      "missing; a gate needs a metered rate, a schedule, or both");
       for (std::size_t k = 0; k < gate.schedule.size(); ++k) {
         const GateWindow& w = gate.schedule[k];
-        const std::string wf = fmt("%s.schedule[%zu]", field.c_str(), k);
+        const std::string wf = detail::format("%s.schedule[%zu]", field.c_str(), k);
         if (!(w.begin_s >= 0.0) || !(w.end_s > w.begin_s) || !std::isfinite(w.end_s))
           problems.add(gate.where, wf + ".end_s", "must be finite and > begin_s >= 0 s");
         if (k > 0 && w.begin_s < gate.schedule[k - 1].end_s)
@@ -932,7 +927,7 @@ struct Simulation::Impl {
     for (std::size_t i = 0; i < n; ++i) {
       if (!bad[i]) continue;
       const Vec2 a = previous_position[i], x = agents.position[i];
-      throw SimulationError(fmt(
+      throw SimulationError(detail::format(
           "agent %lld (group '%s') at step %lld, t = %.2f s: %s (from (%.3f, %.3f) to (%.3f, %.3f) m); "
           "reduce time_step_s or check model parameters",
           static_cast<long long>(agents.id[i].value), group_names[static_cast<std::size_t>(agents.group[i])].c_str(),
@@ -1022,10 +1017,10 @@ AgentId Simulation::add_agent(const AgentDef& def) {
     throw InputError({}, field + ".target", "unknown target index");
   if (!contains(s.sc.walkable, def.position))
     throw InputError({}, field + ".position",
-                     fmt("(%.3f, %.3f) m is outside the walkable area", def.position.x, def.position.y));
+                     detail::format("(%.3f, %.3f) m is outside the walkable area", def.position.x, def.position.y));
   if (s.walls.clearance(def.position) < def.radius_m)
     throw InputError({}, field + ".position",
-                     fmt("(%.3f, %.3f) m is closer to a wall than the body radius %.2f m", def.position.x,
+                     detail::format("(%.3f, %.3f) m is closer to a wall than the body radius %.2f m", def.position.x,
                          def.position.y, def.radius_m));
   return s.insert(def);
 }

@@ -163,7 +163,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   std::vector<const Area*> open;
   for (const std::string& name : opt.closed_exits)
     if (std::none_of(sc.exits.begin(), sc.exits.end(), [&](const Area& a) { return a.name == name; }))
-      throw InputError({}, "closed_exits", pfmt("unknown exit '%s'; the scenario's exits are listed by `crowdsafe check`", name.c_str()));
+      throw InputError({}, "closed_exits", format("unknown exit '%s'; the scenario's exits are listed by `crowdsafe check`", name.c_str()));
   for (const Area& e : sc.exits) {
     const bool closed = std::find(opt.closed_exits.begin(), opt.closed_exits.end(), e.name) != opt.closed_exits.end();
     ExitLoad load;
@@ -211,7 +211,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
     }
     if (!any)
       throw InputError({}, "closed_exits",
-                       pfmt("the person at (%.1f, %.1f) m cannot reach any open exit; open an exit they can reach",
+                       format("the person at (%.1f, %.1f) m cannot reach any open exit; open an exit they can reach",
                             start[i].x, start[i].y));
   }
 

@@ -216,7 +216,7 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
   for (std::size_t a = 0; a < N; ++a)
     if (!std::isnan(st.entry_time[a * H + k])) feeders.push_back(a);
   if (feeders.size() < 10) {
-    why_not = pfmt("only %zu persons passed through it while it was active; too few to place a gate", feeders.size());
+    why_not = format("only %zu persons passed through it while it was active; too few to place a gate", feeders.size());
     return std::nullopt;
   }
   const double nf = static_cast<double>(feeders.size());
@@ -244,7 +244,7 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
   if (bottleneck) {
     const Passage& b = geometry.passages[*bottleneck];
     theory = b.clear_width_m * (b.stairs ? opt.design_specific_flow_per_m_s * 66.0 / 82.0 : opt.design_specific_flow_per_m_s);
-    basis = pfmt("the %.2f m passage at (%.1f, %.1f) m downstream: %.2f persons/s at %.0f persons/(m·min)", b.clear_width_m,
+    basis = format("the %.2f m passage at (%.1f, %.1f) m downstream: %.2f persons/s at %.0f persons/(m·min)", b.clear_width_m,
                  b.position.x, b.position.y, theory, opt.design_specific_flow_per_m_s * 60.0);
     const auto& cr = st.crossings[*bottleneck];
     // Busiest window of crossings in either direction while the hotspot was active.
@@ -258,16 +258,16 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
       const double measured = static_cast<double>(best) / kMeasureWindow_s;
       if (measured < theory) {
         theory = measured;
-        basis += pfmt("; measured in the run: %.2f persons/s (busiest %.0f s), which is lower and used", measured,
+        basis += format("; measured in the run: %.2f persons/s (busiest %.0f s), which is lower and used", measured,
                       kMeasureWindow_s);
       } else {
-        basis += pfmt("; the run carried up to %.2f persons/s there (busiest %.0f s)", measured, kMeasureWindow_s);
+        basis += format("; the run carried up to %.2f persons/s there (busiest %.0f s)", measured, kMeasureWindow_s);
       }
     }
   } else {
     const double w = h.geometry.bottleneck_at ? h.geometry.bottleneck_width_m : h.geometry.clear_width_m;
     theory = w * opt.design_specific_flow_per_m_s;
-    basis = pfmt("the hotspot's own %.1f m width: %.2f persons/s at %.0f persons/(m·min)", w, theory,
+    basis = format("the hotspot's own %.1f m width: %.2f persons/s at %.0f persons/(m·min)", w, theory,
                  opt.design_specific_flow_per_m_s * 60.0);
   }
   const double rate_per_min = std::floor(60.0 * opt.rate_margin * theory);
@@ -318,7 +318,7 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
     candidates.push_back(c);
   }
   if (candidates.empty()) {
-    why_not = pfmt("no cross-section upstream is passed by %.0f %% of the %zu persons who reached it (they come from "
+    why_not = format("no cross-section upstream is passed by %.0f %% of the %zu persons who reached it (they come from "
                    "several directions or were already there at the start); consider staggering their release or "
                    "arrivals instead",
                    100.0 * opt.min_coverage, feeders.size());
@@ -352,7 +352,7 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
   rec.holding_needed_m2 = c.needed;
   rec.expected_queue_persons = c.queue.max_persons;
   rec.expected_max_wait_s = c.queue.max_wait_s;
-  rec.rationale = pfmt(
+  rec.rationale = format(
       "%.0f %% of the %zu persons who reached %s passed the %.1f m passage at (%.1f, %.1f) m first. Metering it at "
       "%.0f persons/min (%.0f %% of the downstream capacity: %s) keeps the stretch to the bottleneck below capacity, so "
       "the queue forms here, where %.0f m² lie within %.0f m upstream (the expected queue of %.0f persons needs %.0f m² at "
@@ -403,7 +403,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   }
   const int major = stream[0].size() >= stream[1].size() ? 0 : 1, minor = 1 - major;
   if (stream[minor].size() < 5) {
-    why_not = pfmt("the opposing stream is only %zu persons; no separation needed", stream[minor].size());
+    why_not = format("the opposing stream is only %zu persons; no separation needed", stream[minor].size());
     return std::nullopt;
   }
 
@@ -457,7 +457,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
     for (auto it = best_run.rbegin(); it != best_run.rend(); ++it) d.shape.outer.push_back(*it - normal * half);
     if (signed_area(d.shape.outer) < 0) std::reverse(d.shape.outer.begin(), d.shape.outer.end());
     d.passage_width_m = narrowest;
-    d.rationale = pfmt(
+    d.rationale = format(
         "%zu persons walked one way and %zu the other through %s. The passage is at least %.1f m wide, enough for a "
         "%.1f m barrier with at least %.1f m on each side: a %.0f m divider along its centre line gives each stream its "
         "own side (people keep to the right).",
@@ -488,7 +488,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
       r.group = sc.groups[static_cast<std::size_t>(g)].name;
       r.release_s = std::ceil(std::max(t_end, sc.groups[static_cast<std::size_t>(g)].premovement_s));
       r.persons = static_cast<std::int64_t>(n);
-      r.rationale = pfmt(
+      r.rationale = format(
           "%zu persons walked against %zu through %s. %.0f %% of the smaller stream is the group '%s', present from the "
           "start: releasing it at %.0f s, when the larger stream has passed, separates the streams in time and keeps its "
           "waiting crowd out of the other stream's way (a gate would make them queue in it).",
@@ -532,7 +532,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
     candidates.push_back({l, crossed / nm, sign, holding_area_m2(sc, analysis, line, -sign), inside, first});
   }
   if (candidates.empty()) {
-    why_not = pfmt("no divider (it needs %.1f m of width and both streams large) and no cross-section behind the "
+    why_not = format("no divider (it needs %.1f m of width and both streams large) and no cross-section behind the "
                    "hotspot is passed by %.0f %% of the smaller stream (%zu persons) and not by the larger one; "
                    "separate the streams by route or schedule by hand",
                    2.0 * need_half, 100.0 * opt.min_coverage, stream[minor].size());
@@ -564,7 +564,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   rec.holding_needed_m2 = needed;
   rec.expected_queue_persons = nm;
   rec.expected_max_wait_s = t_end - t_begin;
-  rec.rationale = pfmt(
+  rec.rationale = format(
       "%zu persons walked against %zu through %s (no divider: it needs %.1f m of width, both streams large and people "
       "who keep to their side). Holding the smaller stream at the %.1f m passage at (%.1f, %.1f) m from %.0f s to %.0f s, until 95 %% of the larger stream "
       "has passed, separates the streams in time; the price is a wait of up to %.0f s for up to %.0f persons.",

@@ -18,12 +18,12 @@
 namespace crowdsafe {
 
 using nlohmann::ordered_json;
-using detail::pfmt;
+using detail::format;
 
 void validate(const PlanOptions& o) {
   ProblemList p;
   auto in = [&](double v, double lo, double hi, const char* field, const char* unit) {
-    if (!(v >= lo && v <= hi)) p.add({}, field, pfmt("must be in [%g, %g] %s", lo, hi, unit));
+    if (!(v >= lo && v <= hi)) p.add({}, field, format("must be in [%g, %g] %s", lo, hi, unit));
   };
   in(o.target_density_per_m2, 0.5, 10.0, "target_density_per_m2", "persons/m²");
   in(o.holding_density_per_m2, 0.1, 6.0, "holding_density_per_m2", "persons/m²");
@@ -51,7 +51,7 @@ void people_at(const std::filesystem::path& h5, double t, std::vector<Vec2>& pos
   const auto& info = reader.info();
   if (info.frame_time.empty() || t > info.frame_time.back() + 1e-9)
     throw InputError({}, "evacuation_trigger_s",
-                     pfmt("%.1f s is after the run's last frame (%.1f s); trigger the evacuation earlier", t,
+                     format("%.1f s is after the run's last frame (%.1f s); trigger the evacuation earlier", t,
                           info.frame_time.empty() ? 0.0 : info.frame_time.back()));
   detail::FrameRows rows;
   while (reader.next(rows))
@@ -118,7 +118,7 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
   for (std::size_t i = 0; i < analysis.hotspots.size() && chosen.size() < static_cast<std::size_t>(opt.max_hotspots); ++i)
     chosen.push_back(i);
   if (!chosen.empty()) {
-    if (opt.on_progress) opt.on_progress(pfmt("finding measures for %zu hotspot(s)", chosen.size()));
+    if (opt.on_progress) opt.on_progress(format("finding measures for %zu hotspot(s)", chosen.size()));
     GeometryReport sections = geometry;
     sections.passages = detail::candidate_sections(sc, geometry, opt);
     std::vector<Segment> lines;
@@ -143,7 +143,7 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
           plan.releases.push_back(std::move(*m->release));
         }
         if (m->divider) {
-          m->divider->name = pfmt("D%zu", plan.dividers.size() + 1);
+          m->divider->name = format("D%zu", plan.dividers.size() + 1);
           detail::add_divider(plan.measures_scenario, m->divider->shape);
           plan.dividers.push_back(std::move(*m->divider));
         }
@@ -153,7 +153,7 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
       }
     }
     for (std::size_t g = 0; g < plan.gates.size(); ++g) {
-      plan.gates[g].gate.name = pfmt("planned-G%zu", g + 1);
+      plan.gates[g].gate.name = format("planned-G%zu", g + 1);
       plan.measures_scenario.gates.push_back(plan.gates[g].gate);
     }
   }

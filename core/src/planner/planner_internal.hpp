@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../format.hpp"
 #include "../navigation/navigation.hpp"
 #include "../navigation/surface_field.hpp"
 #include "../wall_grid.hpp"
@@ -15,13 +16,6 @@
 
 namespace crowdsafe::detail {
 
-/// printf-style formatting into a std::string.
-template <class... Args>
-std::string pfmt(const char* f, Args... args) {
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
 
 /// Travel-distance fields over a scenario's walkable area (its stairs and slopes included) to
 /// each of `targets`, as the simulation's routing computes them.

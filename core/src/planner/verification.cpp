@@ -134,12 +134,12 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
   auto simulate = [&](Scenario s, std::uint64_t seed, const std::string& label, bool record) -> std::optional<RunSummary> {
     s.seed = seed;
     ++done_runs;
-    if (opt.on_progress) opt.on_progress(pfmt("re-simulating %s, seed %llu (%d/%d)", label.c_str(), static_cast<unsigned long long>(seed), done_runs, total_runs));
+    if (opt.on_progress) opt.on_progress(format("re-simulating %s, seed %llu (%d/%d)", label.c_str(), static_cast<unsigned long long>(seed), done_runs, total_runs));
     RunOptions ro;
     ro.threads = opt.threads;
     ro.record = record;
     ro.stop = opt.stop;
-    const auto out = dir / pfmt("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
+    const auto out = dir / format("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
     RunSummary summary = run_scenario(s, out, ro);
     if (summary.status == "interrupted" || stopped()) {
       interrupted = true;
@@ -148,7 +148,7 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
     return summary;
   };
   auto analyse = [&](const std::string& label, std::uint64_t seed, const Scenario& s) {
-    const auto out = dir / pfmt("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
+    const auto out = dir / format("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
     AnalysisResult r = analyse_run(out, &s, aopt);
     if (!opt.keep_trajectories) std::filesystem::remove(out / "trajectories.h5");
     return r;
@@ -241,13 +241,13 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       const int n = o.peak_density_after.n;
       if (h.kind == HotspotKind::Crush) {
         o.target_met = n > 0 && o.peak_density_after.max < opt.target_density_per_m2;
-        o.verdict = pfmt("peak density %.2f -> %.2f persons/m² (worst seed %.2f; target below %.1f): %s; the hotspot "
+        o.verdict = format("peak density %.2f -> %.2f persons/m² (worst seed %.2f; target below %.1f): %s; the hotspot "
                          "remains in %d of %d seeds",
                          o.peak_density_before.mean, o.peak_density_after.mean, o.peak_density_after.max,
                          opt.target_density_per_m2, o.target_met ? "target met" : "target NOT met", o.seeds_remaining, n);
       } else {
         o.target_met = n > 0 && o.seeds_remaining == 0;
-        o.verdict = pfmt("opposing flux %.2f -> %.2f persons/(m·s); counterflow %s (remains in %d of %d seeds)",
+        o.verdict = format("opposing flux %.2f -> %.2f persons/(m·s); counterflow %s (remains in %d of %d seeds)",
                          o.opposing_flux_before.mean, o.opposing_flux_after.mean,
                          o.target_met ? "removed" : "NOT removed", o.seeds_remaining, n);
       }
@@ -264,7 +264,7 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       v.hotspots.push_back(std::move(o));
     }
     for (const NewSpot& f : fresh) {
-      v.new_hotspots.push_back(pfmt("%s at (%.1f, %.1f) m, peak %.2f persons/m², in %d of %zu seeds", f.kind.c_str(),
+      v.new_hotspots.push_back(format("%s at (%.1f, %.1f) m, peak %.2f persons/m², in %d of %zu seeds", f.kind.c_str(),
                                     f.at.x, f.at.y, f.peak, f.seeds, seeds.size()));
       v.notes.push_back("The measures create a new " + v.new_hotspots.back() +
                         " (often the queue at a gate): give it more holding area or lower the inflow further upstream.");
@@ -288,13 +288,13 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       assigned.add(*c, seed, 0);
       for (const RunSummary* s : {&*a, &*c})
         if (s->evacuation_time_max_s >= 0 && s->evacuation_time_max_s < plan.evacuation->lower_bound_s)
-          v.notes.push_back(pfmt("seed %llu: a simulation evacuated in %.1f s, below the lower bound %.1f s; the bound's "
+          v.notes.push_back(format("seed %llu: a simulation evacuated in %.1f s, below the lower bound %.1f s; the bound's "
                                  "assumptions (docs/planner.md) do not hold for this venue",
                                  static_cast<unsigned long long>(seed), s->evacuation_time_max_s,
                                  plan.evacuation->lower_bound_s));
       for (const RunSummary* s : {&*a, &*c})
         if (s->agents_remaining > 0)
-          v.notes.push_back(pfmt("seed %llu: %lld persons had not left after %.0f s", static_cast<unsigned long long>(seed),
+          v.notes.push_back(format("seed %llu: %lld persons had not left after %.0f s", static_cast<unsigned long long>(seed),
                                  static_cast<long long>(s->agents_remaining), plan.evacuation->nearest_scenario.duration_s));
     }
     v.evacuation_nearest = near.done();
@@ -302,7 +302,7 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
     const auto& n95 = v.evacuation_nearest->evacuation_p95_s;
     const auto& a95 = v.evacuation_assigned->evacuation_p95_s;
     if (a95.n > 0 && n95.n > 0 && a95.mean >= n95.mean)
-      v.notes.push_back(pfmt("The assigned routes do not beat the nearest exits (P95 %.1f s against %.1f s): the "
+      v.notes.push_back(format("The assigned routes do not beat the nearest exits (P95 %.1f s against %.1f s): the "
                              "exits are balanced already, or congestion inside the venue, which the flow model "
                              "ignores, dominates",
                              a95.mean, n95.mean));

@@ -10,6 +10,7 @@
 #include "../navigation/fast_marching.hpp"
 #include "../navigation/navigation.hpp"
 #include "../navigation/surface_field.hpp"
+#include "../format.hpp"
 
 namespace crowdsafe {
 
@@ -25,12 +26,6 @@ constexpr double kBodyWidth_m = 0.5;
 constexpr double kSamePassage_m = 3.0;
 // Clearances closer than this count as equal (a uniform corridor), m.
 constexpr double kSameClearance_m = 1e-3;
-
-std::string fmt(const char* f, auto... args) {
-  char buf[512];
-  std::snprintf(buf, sizeof buf, f, args...);
-  return buf;
-}
 
 struct Masks {
   GridSpec grid;
@@ -252,14 +247,14 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
   const Box box = bounds(sc.walkable);
   const double extent = std::max(box.width(), box.height());
   if (extent > 10000.0)
-    rep.doubts.push_back(fmt("the venue is %.0f m across: is the file in millimetres or centimetres? Set the venue's unit", extent));
+    rep.doubts.push_back(detail::format("the venue is %.0f m across: is the file in millimetres or centimetres? Set the venue's unit", extent));
   if (extent < 1.0)
-    rep.doubts.push_back(fmt("the venue is only %.2f m across: is the file in metres but drawn in kilometres? Check the unit", extent));
+    rep.doubts.push_back(detail::format("the venue is only %.2f m across: is the file in metres but drawn in kilometres? Check the unit", extent));
   if (rep.walkable_pieces > 1)
-    rep.doubts.push_back(fmt("the walkable area falls apart into %d pieces that people cannot walk between", rep.walkable_pieces));
+    rep.doubts.push_back(detail::format("the walkable area falls apart into %d pieces that people cannot walk between", rep.walkable_pieces));
   for (const auto& p : rep.passages)
     if (p.clear_width_m < kBodyWidth_m)
-      rep.doubts.push_back(fmt("passage at (%.1f, %.1f) m is %.2f m wide: narrower than a body (%.1f m); nobody can pass",
+      rep.doubts.push_back(detail::format("passage at (%.1f, %.1f) m is %.2f m wide: narrower than a body (%.1f m); nobody can pass",
                                p.position.x, p.position.y, p.clear_width_m, kBodyWidth_m));
   for (const auto& e : sc.exits) {
     // An exit should touch the venue's boundary: somewhere inside it a wall must be near.
@@ -270,9 +265,9 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
         if (m.walkable[k] && contains(e.shape, g.center(ix, iy))) nearest = std::min<double>(nearest, m.clearance[k]);
       }
     if (nearest > 1e299)
-      rep.doubts.push_back(fmt("exit '%s' lies outside the walkable area: nobody can reach it", e.name.c_str()));
+      rep.doubts.push_back(detail::format("exit '%s' lies outside the walkable area: nobody can reach it", e.name.c_str()));
     else if (nearest > 1.0)
-      rep.doubts.push_back(fmt("exit '%s' is %.1f m away from any wall: exits are usually openings in the boundary", e.name.c_str(), nearest));
+      rep.doubts.push_back(detail::format("exit '%s' is %.1f m away from any wall: exits are usually openings in the boundary", e.name.c_str(), nearest));
   }
   if (!sc.exits.empty()) {
     // Walkable area from which no exit can be reached.
@@ -290,23 +285,23 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
     for (std::size_t k = 0; k < g.size(); ++k)
       if (m.walkable[k] && !std::isfinite(t[k])) stranded += cell_area;
     if (stranded > 0.5)
-      rep.doubts.push_back(fmt("%.1f m² of walkable area has no path to any exit", stranded));
+      rep.doubts.push_back(detail::format("%.1f m² of walkable area has no path to any exit", stranded));
   }
   return rep;
 }
 
 std::string format_report(const GeometryReport& r) {
-  std::string s = fmt("Geometry of '%s'\n", r.scenario.c_str());
-  s += fmt("  walkable area     %.1f m² in %d piece%s\n", r.walkable_area_m2, r.walkable_pieces, r.walkable_pieces == 1 ? "" : "s");
-  if (r.stairs_area_m2 > 0) s += fmt("  stairs            %.1f m²\n", r.stairs_area_m2);
-  if (r.steepest_grade > 0) s += fmt("  steepest slope    %.1f %%\n", 100.0 * r.steepest_grade);
+  std::string s = detail::format("Geometry of '%s'\n", r.scenario.c_str());
+  s += detail::format("  walkable area     %.1f m² in %d piece%s\n", r.walkable_area_m2, r.walkable_pieces, r.walkable_pieces == 1 ? "" : "s");
+  if (r.stairs_area_m2 > 0) s += detail::format("  stairs            %.1f m²\n", r.stairs_area_m2);
+  if (r.steepest_grade > 0) s += detail::format("  steepest slope    %.1f %%\n", 100.0 * r.steepest_grade);
   s += "  narrowest passages (clear width, theoretical capacity):\n";
   if (r.passages.empty()) s += "    none narrower than 12 m\n";
   for (const auto& p : r.passages)
-    s += fmt("    at (%6.1f, %6.1f) m   %5.2f m   %5.2f persons/s%s\n", p.position.x, p.position.y, p.clear_width_m,
+    s += detail::format("    at (%6.1f, %6.1f) m   %5.2f m   %5.2f persons/s%s\n", p.position.x, p.position.y, p.clear_width_m,
              p.capacity_persons_per_s, p.stairs ? "   stairs" : "");
   s += "  exits (width, theoretical capacity):\n";
-  for (const auto& e : r.exits) s += fmt("    %-20s %5.2f m   %5.2f persons/s\n", e.name.c_str(), e.width_m, e.capacity_persons_per_s);
+  for (const auto& e : r.exits) s += detail::format("    %-20s %5.2f m   %5.2f persons/s\n", e.name.c_str(), e.width_m, e.capacity_persons_per_s);
   if (r.doubts.empty()) s += "  nothing doubtful found\n";
   for (const auto& d : r.doubts) s += "  check: " + d + "\n";
   return s;
