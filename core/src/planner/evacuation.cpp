@@ -35,11 +35,6 @@ std::vector<Vec2> RouteFields::trace(std::size_t t, Vec2 p, double step_m, int m
   return path;
 }
 
-double exit_width_m(const Area& exit) {
-  const Box b = bounds(exit.shape);
-  return std::max(b.width(), b.height());
-}
-
 bool polyline_crosses(const std::vector<Vec2>& path, Vec2 a, Vec2 b) {
   for (std::size_t i = 1; i < path.size(); ++i)
     if (segments_intersect(path[i - 1], path[i], a, b)) return true;
@@ -159,19 +154,23 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   plan.closed_exits = opt.closed_exits;
   plan.persons = static_cast<std::int64_t>(positions.size());
 
-  // Open exits; a closed exit must exist.
+  // Open exits; a closed exit must exist. plan.exits and geometry.exits follow sc.exits.
   std::vector<const Area*> open;
+  std::vector<ExitLoad*> load_of;  // per open exit
   for (const std::string& name : opt.closed_exits)
     if (std::none_of(sc.exits.begin(), sc.exits.end(), [&](const Area& a) { return a.name == name; }))
       throw InputError({}, "closed_exits", format("unknown exit '%s'; the scenario's exits are listed by `crowdsafe check`", name.c_str()));
-  for (const Area& e : sc.exits) {
-    const bool closed = std::find(opt.closed_exits.begin(), opt.closed_exits.end(), e.name) != opt.closed_exits.end();
-    ExitLoad load;
+  plan.exits.resize(sc.exits.size());
+  for (std::size_t k = 0; k < sc.exits.size(); ++k) {
+    const Area& e = sc.exits[k];
+    ExitLoad& load = plan.exits[k];
     load.name = e.name;
-    load.width_m = exit_width_m(e);
-    load.closed = closed;
-    plan.exits.push_back(load);
-    if (!closed) open.push_back(&e);
+    load.width_m = geometry.exits[k].width_m;
+    load.closed = std::find(opt.closed_exits.begin(), opt.closed_exits.end(), e.name) != opt.closed_exits.end();
+    if (!load.closed) {
+      open.push_back(&e);
+      load_of.push_back(&load);
+    }
   }
   if (open.empty()) throw InputError({}, "closed_exits", "closes every exit; leave at least one open");
 
@@ -250,7 +249,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   // weighted median over the zones' routes), × the design specific flow.
   std::vector<double> design_capacity(E), bound_capacity(E);
   for (std::size_t e = 0; e < E; ++e) {
-    const double w_exit = exit_width_m(*open[e]);
+    const double w_exit = load_of[e]->width_m;
     std::vector<std::pair<double, std::int64_t>> widths;  // (route bottleneck, persons)
     for (std::size_t z = 0; z < Z; ++z) {
       if (path[z][e].empty()) continue;
@@ -283,8 +282,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
       design_capacity[e] = std::max(design_capacity[e], it->second);
       bound_capacity[e] = std::max(bound_capacity[e], it->second);
     }
-    for (ExitLoad& load : plan.exits)
-      if (load.name == open[e]->name) load.capacity_persons_per_s = design_capacity[e];
+    load_of[e]->capacity_persons_per_s = design_capacity[e];
   }
 
   // Free walking times: the lower bound takes each zone's fastest possible arrival (closest
@@ -353,15 +351,11 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   }
 
   // Loads, routes.
-  for (std::size_t e = 0; e < E; ++e)
-    for (ExitLoad& load : plan.exits)
-      if (load.name == open[e]->name)
-        for (std::size_t i = 0; i < N; ++i) {
-          const std::size_t nearest_e = static_cast<std::size_t>(
-              std::min_element(dist[i].begin(), dist[i].end()) - dist[i].begin());
-          load.persons_nearest += nearest_e == e;
-          load.persons_assigned += exit_of[i] == e;
-        }
+  for (std::size_t i = 0; i < N; ++i) {
+    const auto nearest_e = static_cast<std::size_t>(std::min_element(dist[i].begin(), dist[i].end()) - dist[i].begin());
+    ++load_of[nearest_e]->persons_nearest;
+    ++load_of[exit_of[i]]->persons_assigned;
+  }
   for (std::size_t z = 0; z < Z; ++z)
     for (std::size_t e = 0; e < E; ++e) {
       std::int64_t persons = 0;

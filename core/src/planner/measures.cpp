@@ -27,20 +27,9 @@ bool in_windows(const Hotspot& h, double t) {
   return false;
 }
 
-double percentile(std::vector<double> v, double q) {
-  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const std::size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
 // The line drawn so that crossings with `sign` (+1 right -> left) are "in": people walk into
 // its left side, so a recommended gate always controls direction `in`.
 Segment inward(const Segment& line, int sign) { return sign > 0 ? line : Segment{line.b, line.a}; }
-
-double nm_count(const std::vector<std::size_t>& v) { return static_cast<double>(v.size()); }
 
 }  // namespace
 
@@ -470,7 +459,8 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   // Separation in time: the smaller stream waits until the larger one has passed.
   std::vector<double> major_last;
   for (std::size_t a : stream[major]) major_last.push_back(st.last_time[a * H + k]);
-  const double t_end = percentile(major_last, 1.0) + 5.0;
+  const double t_end = *std::max_element(major_last.begin(), major_last.end()) + 5.0;
+  const double nm = static_cast<double>(stream[minor].size());
   m.people = stream[0];
   m.people.insert(m.people.end(), stream[1].begin(), stream[1].end());
 
@@ -492,13 +482,12 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
           "%zu persons walked against %zu through %s. %.0f %% of the smaller stream is the group '%s', present from the "
           "start: releasing it at %.0f s, when the larger stream has passed, separates the streams in time and keeps its "
           "waiting crowd out of the other stream's way (a gate would make them queue in it).",
-          stream[minor].size(), stream[major].size(), h.id.c_str(), 100.0 * static_cast<double>(n) / nm_count(stream[minor]),
+          stream[minor].size(), stream[major].size(), h.id.c_str(), 100.0 * static_cast<double>(n) / nm,
           r.group.c_str(), r.release_s);
       m.release = std::move(r);
       return m;
     }
   }
-  const double nm = static_cast<double>(stream[minor].size());
   struct Candidate {
     std::size_t line;
     double coverage;

@@ -33,10 +33,6 @@ class RouteFields {
   std::unique_ptr<Navigation> nav_;
 };
 
-/// Exit width as the pre-flight report measures it: the longer side of the exit area's
-/// bounding box, m.
-double exit_width_m(const Area& exit);
-
 /// Does the polyline cross the segment a-b?
 bool polyline_crosses(const std::vector<Vec2>& path, Vec2 a, Vec2 b);
 

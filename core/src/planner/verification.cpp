@@ -123,6 +123,7 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
   for (int k = 0; k < opt.seeds; ++k) seeds.push_back(sc.seed + static_cast<std::uint64_t>(k));
 
   const bool has_measures = !plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty();
+  // Where the assignment is the nearest-exit one, there is nothing to compare.
   const bool route_change = plan.evacuation && std::any_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
                                                           [](const ExitLoad& x) { return x.persons_assigned != x.persons_nearest; });
   const int evac_runs = route_change ? 2 * opt.seeds - (plan.evacuation->calibration_run ? 1 : 0) : 0;
@@ -271,11 +272,9 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
     }
   }
 
-  // Where the assignment is the nearest-exit one, there is nothing to compare.
-  const bool same = plan.evacuation && std::all_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
-                                                   [](const ExitLoad& x) { return x.persons_assigned == x.persons_nearest; });
-  if (same) v.notes.push_back("The flow model's best assignment is the nearest exits; the evacuation needs no routing.");
-  if (plan.evacuation && !interrupted && !same) {
+  if (plan.evacuation && !route_change)
+    v.notes.push_back("The flow model's best assignment is the nearest exits; the evacuation needs no routing.");
+  if (route_change && !interrupted) {
     OutcomeBuilder near("nearest exit"), assigned("assigned routes");
     for (std::uint64_t seed : seeds) {
       std::optional<RunSummary> a;
