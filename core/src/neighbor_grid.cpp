@@ -4,9 +4,20 @@
 
 namespace crowdsafe::detail {
 
-void NeighborGrid::configure(const Box& box, double cutoff_m, std::optional<Periodic> periodic) {
+void NeighborGrid::configure(const Box& box, double cutoff_m, std::optional<Periodic> periodic,
+                             std::vector<Portal> portals) {
   cutoff_m_ = cutoff_m;
   periodic_ = periodic;
+  portals_ = std::move(portals);
+  portal_reach_.clear();
+  for (const Portal& p : portals_) {
+    Box r;
+    r.expand(p.line.a - Vec2{cutoff_m, cutoff_m});
+    r.expand(p.line.b + Vec2{cutoff_m, cutoff_m});
+    r.expand(p.line.a + Vec2{cutoff_m, cutoff_m});
+    r.expand(p.line.b - Vec2{cutoff_m, cutoff_m});
+    portal_reach_.push_back(r);
+  }
   Box b = box;
   if (periodic_) {
     b.min.x = std::min(b.min.x, periodic_->x0_m);
@@ -30,6 +41,25 @@ void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> v
       const Vec2 p = position[i];
       if (p.x < lo + cutoff_m_) { src_pos_.push_back({p.x + len, p.y}); src_slot_.push_back(static_cast<std::uint32_t>(i)); }
       if (p.x >= lo + len - cutoff_m_) { src_pos_.push_back({p.x - len, p.y}); src_slot_.push_back(static_cast<std::uint32_t>(i)); }
+    }
+  }
+  if (!portals_.empty()) {
+    // Ghosts: people within one cut-off of a seam between levels appear on the other level,
+    // once per level even where the seam is made of several edges.
+    Vec2 shifts[8];
+    for (std::size_t i = 0; i < n; ++i) {
+      const Vec2 p = position[i];
+      int k = 0;
+      for (std::size_t q = 0; q < portals_.size(); ++q) {
+        const Box& r = portal_reach_[q];
+        if (p.x < r.min.x || p.x > r.max.x || p.y < r.min.y || p.y > r.max.y) continue;
+        if (distance(portals_[q].line, p) >= cutoff_m_) continue;
+        const Vec2 s = portals_[q].shift;
+        if (std::find(shifts, shifts + k, s) != shifts + k || k == 8) continue;
+        shifts[k++] = s;
+        src_pos_.push_back(p + s);
+        src_slot_.push_back(static_cast<std::uint32_t>(i));
+      }
     }
   }
   const std::size_t m = n + src_pos_.size();

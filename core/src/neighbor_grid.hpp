@@ -3,7 +3,8 @@
 // cell-ordered copies of position, velocity and radius (one array per coordinate) so the force
 // loop reads memory in order. Order inside a cell is slot
 // order, so every query visits neighbours in the same order for any thread count. Periodic
-// boundaries are handled by ghost copies near the seam.
+// boundaries and the seams between levels of a multi-level venue are handled by ghost copies
+// near the seam.
 
 #include <cstdint>
 #include <optional>
@@ -21,8 +22,10 @@ class NeighborGrid {
   /// searched square 2.5 cut-offs wide instead of 3 (a third fewer candidates to reject).
   static constexpr int kReach = 2;
 
-  /// Grid over `box` (grown by the cut-off) with cells ≥ `cutoff_m` / kReach.
-  void configure(const Box& box, double cutoff_m, std::optional<Periodic> periodic);
+  /// Grid over `box` (grown by the cut-off) with cells ≥ `cutoff_m` / kReach. People within a
+  /// cut-off of a periodic seam or of a portal also appear as ghosts on its other side.
+  void configure(const Box& box, double cutoff_m, std::optional<Periodic> periodic,
+                 std::vector<Portal> portals = {});
   /// Sorts the agents into cells (serial, O(n); allocates only when the population grows).
   /// Spans are indexed by slot.
   void build(std::span<const Vec2> position, std::span<const Vec2> velocity, std::span<const double> radius);
@@ -64,6 +67,8 @@ class NeighborGrid {
  private:
   GridSpec grid_;
   std::optional<Periodic> periodic_;
+  std::vector<Portal> portals_;
+  std::vector<Box> portal_reach_;      // per portal: its box grown by the cut-off
   double cutoff_m_ = 0.0;
   std::vector<std::uint32_t> start_;   // CSR offsets per cell, size cells+1
   std::vector<std::uint32_t> cell_;    // cell per source entry (scratch)

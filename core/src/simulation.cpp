@@ -208,9 +208,9 @@ struct Simulation::Impl {
     model = std::make_unique<detail::SocialForce>(sc.model, max_radius, max_speed);
     keep_right = sc.model.keep_right;
     const Box box = bounds(sc.walkable);
-    walls = detail::WallGrid(wall_segments(), box, 1.0,
+    walls = detail::WallGrid(detail::scenario_walls(sc), box, 1.0,
                              std::max(model->wall_reach_m(), 2.0 * max_radius + 0.5));
-    neighbors.configure(box, model->cutoff_m(), sc.periodic);
+    neighbors.configure(box, model->cutoff_m(), sc.periodic, sc.portals);
     flow.configure(box, kFlowCell_m);
 
     build_targets();
@@ -219,20 +219,6 @@ struct Simulation::Impl {
     setup_gates();
     place_groups();
     start_sources();
-  }
-
-  // The walkable boundary, less the seams of a periodic corridor (people pass through those).
-  std::vector<Segment> wall_segments() const {
-    auto segs = boundary_segments(sc.walkable);
-    if (!sc.periodic) return segs;
-    const double x0 = sc.periodic->x0_m, x1 = x0 + sc.periodic->length_m;
-    auto on_seam = [&](const Segment& s) {
-      const double tol = 1e-9 * std::max(1.0, std::abs(x1));
-      return (std::abs(s.a.x - x0) < tol && std::abs(s.b.x - x0) < tol) ||
-             (std::abs(s.a.x - x1) < tol && std::abs(s.b.x - x1) < tol);
-    };
-    std::erase_if(segs, on_seam);
-    return segs;
   }
 
   void build_targets() {
@@ -286,7 +272,7 @@ struct Simulation::Impl {
     }
     surface = detail::SurfaceField(sc.surface, detail::Navigation::grid_for(sc.walkable, sc.navigation_cell_m));
     nav = std::make_unique<detail::Navigation>(sc.walkable, walls, sc.navigation_cell_m, std::move(targets), surface,
-                                               sc.terrain);
+                                               sc.terrain, sc.portals);
   }
 
   // Every group and source area must be walkable and connected to its target.
@@ -847,6 +833,19 @@ struct Simulation::Impl {
     });
   }
 
+  // A person who stepped across the seam at the head or foot of a stair carries on from the
+  // same place on the other level's part of the layout (levels lie side by side in plan).
+  void cross_portals() {
+    parallel(agents.size(), [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i)
+        for (const Portal& p : sc.portals)
+          if (segments_intersect(previous_position[i], agents.position[i], p.line.a, p.line.b)) {
+            agents.position[i] += p.shift;
+            break;
+          }
+    });
+  }
+
   void step() {
     const std::size_t n = agents.size();
     const double t = now();
@@ -942,6 +941,7 @@ struct Simulation::Impl {
         else if (p.x < x0) p.x += len;
       }
     }
+    if (!sc.portals.empty()) cross_portals();
     double t4 = clock_s();
     times.seconds[3] += t4 - t3;
 

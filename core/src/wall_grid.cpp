@@ -58,4 +58,26 @@ bool WallGrid::crosses_wall(Vec2 a, Vec2 b) const {
   return false;
 }
 
+std::vector<Segment> scenario_walls(const Scenario& sc) {
+  auto segs = boundary_segments(sc.walkable);
+  if (!sc.portals.empty()) {
+    auto on_portal = [&](const Segment& s) {
+      const Vec2 mid = 0.5 * (s.a + s.b);
+      return std::any_of(sc.portals.begin(), sc.portals.end(), [&](const Portal& p) {
+        return distance(p.line, s.a) < 1e-6 && distance(p.line, s.b) < 1e-6 && distance(p.line, mid) < 1e-6;
+      });
+    };
+    std::erase_if(segs, on_portal);
+  }
+  if (!sc.periodic) return segs;
+  const double x0 = sc.periodic->x0_m, x1 = x0 + sc.periodic->length_m;
+  auto on_seam = [&](const Segment& s) {
+    const double tol = 1e-9 * std::max(1.0, std::abs(x1));
+    return (std::abs(s.a.x - x0) < tol && std::abs(s.b.x - x0) < tol) ||
+           (std::abs(s.a.x - x1) < tol && std::abs(s.b.x - x1) < tol);
+  };
+  std::erase_if(segs, on_seam);
+  return segs;
+}
+
 }  // namespace crowdsafe::detail

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crowdsafe/geometry.hpp"
+#include "crowdsafe/scenario.hpp"
 #include "grid.hpp"
 
 namespace crowdsafe::detail {
@@ -44,5 +45,9 @@ class WallGrid {
   std::vector<std::uint32_t> short_start_;  // CSR offsets of the segments within kShortMove_m
   std::vector<Segment> short_segments_;
 };
+
+/// The scenario's walls: the walkable boundary less the seams of a periodic corridor and those
+/// between the levels of a multi-level venue (people pass through those).
+std::vector<Segment> scenario_walls(const Scenario& sc);
 
 }  // namespace crowdsafe::detail

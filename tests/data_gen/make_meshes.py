@@ -16,6 +16,11 @@ pillar hole at its centre (plan area 199 m^2) unless said otherwise:
   stairs.obj            4 m landing, 35 risers of 0.17 m and 34 treads of 0.29 m (9.86 m in
                         plan), 4 m landing; 2 m wide; no groups (stairs detected from risers)
   stairs_tagged.obj     the same flight with its treads and risers in group stairs-main
+  concourse.obj         two levels: a 40 m x 10 m platform at z 0 and a 20 m x 10 m concourse
+                        above part of it at z 4.8 (x 10..30), joined by a 2 m wide stair
+                        (group stairs-main, an inclined plane over x 30..38, y 4..6, 31 degrees)
+                        whose foot meets the platform at x 38; group exit-west is the concourse's
+                        1 m strip at x 10..11 (plan areas 384 + 216 m^2)
 Broken meshes (scenarios/invalid/venues/meshes/), each with <file>.expect holding a substring
 of the message it must produce.
 """
@@ -104,6 +109,38 @@ def stairs():
             end = LANDING + (RISERS - 1) * TREAD
             c, d = v(end + LANDING, 0.0, z1), v(end + LANDING, WIDTH, z1)
             faces.append(([hi[0], c, d, hi[1]], "landing"))
+    return np.array(verts), faces
+
+
+def concourse():
+    """Platform (z 0) with the stair's footprint cut out, stair, concourse (z 4.8) above the
+    platform. Returns vertices and (quad, part) with part platform/stairs/concourse/exit."""
+    top = 4.8
+    verts = []
+    index = {}
+
+    def v(x, y, z):
+        key = (x, y, z)
+        if key not in index:
+            index[key] = len(verts)
+            verts.append([x, y, z])
+        return index[key]
+
+    faces = []
+    xs, ys = [0.0, 30.0, 38.0, 40.0], [0.0, 4.0, 6.0, 10.0]
+    for j in range(3):
+        for i in range(3):
+            if (i, j) == (1, 1):
+                continue  # the stair's footprint
+            x0, x1, y0, y1 = xs[i], xs[i + 1], ys[j], ys[j + 1]
+            faces.append(([v(x0, y0, 0.0), v(x1, y0, 0.0), v(x1, y1, 0.0), v(x0, y1, 0.0)], "platform"))
+    faces.append(([v(30.0, 4.0, top), v(38.0, 4.0, 0.0), v(38.0, 6.0, 0.0), v(30.0, 6.0, top)], "stairs"))
+    cx = [10.0, 11.0, 30.0]
+    for j in range(3):
+        for i in range(2):
+            x0, x1, y0, y1 = cx[i], cx[i + 1], ys[j], ys[j + 1]
+            faces.append(([v(x0, y0, top), v(x1, y0, top), v(x1, y1, top), v(x0, y1, top)],
+                          "exit" if i == 0 else "concourse"))
     return np.array(verts), faces
 
 
@@ -211,6 +248,14 @@ def make_valid():
     write_obj(VALID / "ramp.obj", rv, [("ramp", rq)],
               "landing 4 m, ramp 10 m at 10 % grade (1 m rise), landing 4 m; 2 m wide; z up, metres")
 
+    cv, cf = concourse()
+    write_obj(VALID / "concourse.obj", cv,
+              [("floors", [f for f, p in cf if p in ("platform", "concourse")]),
+               ("stairs-main", [f for f, p in cf if p == "stairs"]),
+               ("exit-west", [f for f, p in cf if p == "exit"])],
+              "two levels: platform 40 m x 10 m at z 0, concourse 20 m x 10 m above it at z 4.8, "
+              "joined by a 2 m wide stair; z up, metres")
+
     sv, sf = stairs()
     what = (f"landing {LANDING} m, {RISERS} risers x {RISER} m, {RISERS - 1} treads x {TREAD} m, "
             f"landing {LANDING} m; {WIDTH} m wide; z up, metres")
@@ -256,7 +301,7 @@ def make_invalid():
     v = [[0, 0, 0], [10, 0, 0], [10, 10, 0], [0, 10, 0], [4, -2, 5], [6, -2, 5], [6, 12, 5], [4, 12, 5]]
     path = INVALID / "overlapping_levels.ply"
     write_ply_ascii(path, v, [[0, 1, 2, 3], [4, 5, 6, 7]], "floor at z 0 and a footbridge above it at z 5")
-    expect(path, "multiple levels are not supported yet")
+    expect(path, "disconnected walkable surface")
 
     # A 120 m x 60 m plaza drawn in centimetres, read with the default unit (metres): 12 km.
     v = [[0, 0, 0], [12000, 0, 0], [12000, 6000, 0], [0, 6000, 0]]

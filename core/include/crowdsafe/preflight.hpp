@@ -33,13 +33,24 @@ struct ExitReport {
   double capacity_persons_per_s = 0.0; ///< width × level specific flow, persons/s
 };
 
+/// One level of a multi-level venue.
+struct LevelReport {
+  std::string name;
+  double walkable_area_m2 = 0.0;  ///< plan area, m²
+  double z_min_m = 0.0;           ///< lowest surface height, m
+  double z_max_m = 0.0;           ///< highest surface height, m
+  Vec2 offset;                    ///< venue coordinates minus world coordinates on this level, m
+  int seams = 0;                  ///< stair or ramp seams leading to other levels
+};
+
 /// The whole report.
 struct GeometryReport {
   std::string scenario;
   double walkable_area_m2 = 0.0;
   double stairs_area_m2 = 0.0;
   double steepest_grade = 0.0;        ///< largest |rise/run| of the surface (0 = flat)
-  int walkable_pieces = 0;            ///< connected pieces of walkable area
+  int walkable_pieces = 0;            ///< connected pieces of walkable area (across levels)
+  std::vector<LevelReport> levels;    ///< empty for a single-level venue
   std::vector<Passage> passages;      ///< narrowest first
   std::vector<ExitReport> exits;
   std::vector<std::string> doubts;    ///< things a planner should look at, one sentence each

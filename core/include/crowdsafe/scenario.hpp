@@ -170,6 +170,8 @@ struct Scenario {
   std::vector<MeasurementLine> measurement_lines;
   std::vector<Gate> gates;                ///< flow-limiting gates (docs/model.md, "Gates")
   Surface surface;                        ///< 3-D walkable surface from a mesh (empty = flat)
+  std::vector<Level> levels;              ///< levels of a multi-level venue (empty = one level)
+  std::vector<Portal> portals;            ///< seams between levels, both sides
   std::vector<Group> groups;
   std::vector<Source> sources;
   double duration_s = 600.0;              ///< simulated time limit, s

@@ -50,6 +50,28 @@ struct Surface {
   std::vector<std::uint8_t> stairs;                    ///< per triangle: 1 = walked as stairs
 };
 
+/// One floor of a multi-level venue (a platform, the concourse above it, a footbridge). The
+/// simulation works in plan view, so levels that lie above each other are laid out side by
+/// side: a level's venue coordinates are its world plan coordinates plus `offset`. Stairs and
+/// ramps belong to one of the levels they join (or form a level of their own).
+struct Level {
+  std::string name;      ///< "level 0", "level 1", ... from the lowest up
+  Vec2 offset;           ///< venue (layout) coordinates minus world plan coordinates, m
+  double z_min_m = 0.0;  ///< lowest surface height on the level, m
+  double z_max_m = 0.0;  ///< highest surface height on the level, m
+  Box bounds;            ///< plan extent in venue (layout) coordinates, m
+  double area_m2 = 0.0;  ///< walkable plan area, m²
+};
+
+/// A seam where two levels meet (the head or foot of a stair or ramp): a person crossing
+/// `line` moves by `shift` onto the other level's layout. Every seam is listed once per side.
+struct Portal {
+  Segment line;        ///< on the `from` level, venue coordinates, m
+  int from_level = 0;  ///< index into Venue::levels
+  int to_level = 0;
+  Vec2 shift;          ///< venue coordinates on `to` minus those on `from`, m
+};
+
 /// Units a venue file may be drawn in; converted to metres on reading.
 enum class LengthUnit { Metre, Centimetre, Millimetre, Inch, Foot };
 
@@ -66,9 +88,11 @@ struct VenueOptions {
 
 /// A venue in plan view.
 struct Venue {
-  std::vector<Polygon> walkable;  ///< holes are obstacles, m
+  std::vector<Polygon> walkable;  ///< holes are obstacles, m (levels side by side, see Level)
   std::vector<Region> regions;
   Surface surface;                ///< empty for 2-D floor plans
+  std::vector<Level> levels;      ///< empty for single-level venues
+  std::vector<Portal> portals;    ///< seams between levels (both sides)
   std::filesystem::path file;
 };
 

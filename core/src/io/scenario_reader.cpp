@@ -16,6 +16,7 @@
 
 #include "crowdsafe/scenario.hpp"
 #include "edit_distance.hpp"
+#include "format.hpp"
 
 namespace crowdsafe {
 namespace {
@@ -233,6 +234,7 @@ class Reader {
   std::optional<Polygon> rect(const Field& f);
   std::vector<Polygon> shape(const Fields& m, bool required, bool allow_region = false);
   std::vector<Polygon> region_shape(const Field& f);
+  std::optional<Vec2> level_offset(const Field& f);
   void validate(const std::vector<Polygon>& polys, const Field& f);
 
   void read_venue(const Field& f, Scenario& sc);
@@ -273,6 +275,7 @@ class Reader {
   std::optional<std::filesystem::path> venue_file_;
   bool venue_file_failed_ = false;  // its problems are reported; do not add their consequences
   std::vector<Region> venue_regions_;
+  std::vector<Level> venue_levels_;  // of a multi-level venue file
 };
 
 std::optional<Fields> Reader::mapping(const Field& f, const std::vector<std::string>& keys) {
@@ -444,20 +447,56 @@ std::vector<Polygon> Reader::shape(const Fields& m, bool required, bool allow_re
     return {};
   }
   if (g) return region_shape(*g);
+  // On a multi-level venue, `level:` says whose world coordinates area and rect are in;
+  // without it they are venue coordinates (world coordinates on level 0).
+  Vec2 offset;
+  if (const Field* l = m.find("level")) {
+    const auto o = level_offset(*l);
+    if (!o) return {};
+    offset = *o;
+  }
+  auto shifted = [&](std::vector<Polygon> polys) {
+    if (offset == Vec2{}) return polys;
+    for (Polygon& p : polys) {
+      for (Vec2& q : p.outer) q += offset;
+      for (Ring& h : p.holes)
+        for (Vec2& q : h) q += offset;
+    }
+    return polys;
+  };
   if (a) {
     auto polys = wkt_node(*a);
     if (!polys) return {};
     validate(*polys, *a);
-    return *polys;
+    return shifted(std::move(*polys));
   }
   if (r) {
     auto p = rect(*r);
-    return p ? std::vector<Polygon>{*p} : std::vector<Polygon>{};
+    return p ? shifted(std::vector<Polygon>{*p}) : std::vector<Polygon>{};
   }
   if (required)
     problem(missing(m, "area"), std::string("missing; give area: \"POLYGON ((...))\" or rect: [x0, y0, x1, y1]") +
                                     (allow_region ? " or region: <name of a region in the venue file>" : ""));
   return {};
+}
+
+std::optional<Vec2> Reader::level_offset(const Field& f) {
+  if (venue_file_failed_) return std::nullopt;
+  if (venue_levels_.empty()) {
+    problem(f, "level needs a multi-level venue (this venue has one level); remove level");
+    return std::nullopt;
+  }
+  std::string names;
+  for (std::size_t k = 0; k < venue_levels_.size(); ++k)
+    names += (k ? ", " : "") + detail::format("%zu ('%s', z %.1f to %.1f m)", k, venue_levels_[k].name.c_str(),
+                                             venue_levels_[k].z_min_m, venue_levels_[k].z_max_m);
+  if (f.value.IsScalar()) {
+    const std::string v = f.value.Scalar();
+    for (std::size_t k = 0; k < venue_levels_.size(); ++k)
+      if (v == std::to_string(k) || v == venue_levels_[k].name) return venue_levels_[k].offset;
+  }
+  problem(f, "no such level; the venue's levels are " + names + ": give the number or the name");
+  return std::nullopt;
 }
 
 std::vector<Polygon> Reader::region_shape(const Field& f) {
@@ -603,7 +642,10 @@ std::optional<std::vector<Polygon>> Reader::read_venue_file(const Fields& m, con
     }
   }
   venue_regions_ = std::move(venue.regions);
+  venue_levels_ = venue.levels;
   sc.surface = std::move(venue.surface);
+  sc.levels = std::move(venue.levels);
+  sc.portals = std::move(venue.portals);
   return std::move(venue.walkable);
 }
 
@@ -646,7 +688,7 @@ void Reader::read_areas(const Field& f, std::vector<Area>& out, const std::strin
     venue_names.push_back(a.name);
   }
   for (const Field& e : sequence(f)) {
-    auto m = mapping(e, {"name", "area", "rect"});
+    auto m = mapping(e, {"name", "area", "rect", "level"});
     if (!m) continue;
     Area a;
     a.where = at(e);
@@ -1022,7 +1064,7 @@ void Reader::read_placement(const Fields& m, Group& g) {
 }
 
 void Reader::read_groups(const Field& f, Scenario& sc) {
-  const std::vector<std::string> keys = {"name",    "area",   "rect",   "region", "positions",    "count",
+  const std::vector<std::string> keys = {"name",    "area",   "rect",   "region", "level", "positions",    "count",
                                          "density_per_m2", "profile", "target", "premovement_s"};
   double total = 0.0;
   for (const Field& e : sequence(f)) {
@@ -1090,7 +1132,7 @@ std::vector<ArrivalWindow> Reader::schedule(const Field& f) {
 }
 
 void Reader::read_sources(const Field& f, Scenario& sc) {
-  const std::vector<std::string> keys = {"name", "area", "rect", "region", "schedule", "profile", "target"};
+  const std::vector<std::string> keys = {"name", "area", "rect", "region", "level", "schedule", "profile", "target"};
   for (const Field& e : sequence(f)) {
     Source s;
     s.where = at(e);

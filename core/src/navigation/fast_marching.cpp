@@ -8,7 +8,7 @@
 namespace crowdsafe::detail {
 
 std::vector<float> fast_marching(const GridSpec& grid, const std::vector<float>& speed,
-                                 const std::vector<std::uint8_t>& seed) {
+                                 const std::vector<std::uint8_t>& seed, const PortalLinks& links) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   const std::size_t n = grid.size();
   const double h = grid.cell_m;
@@ -23,16 +23,14 @@ std::vector<float> fast_marching(const GridSpec& grid, const std::vector<float>&
       heap.emplace(0.0, c);
     }
 
-  const int nx = grid.nx, ny = grid.ny;
-  auto value = [&](int ix, int iy) {
-    if (ix < 0 || iy < 0 || ix >= nx || iy >= ny) return kInf;
-    return t[grid.index(ix, iy)];
+  auto value = [&](std::size_t c, int d) {
+    const std::size_t j = links.neighbor(c, d);
+    return j == PortalLinks::npos ? kInf : t[j];
   };
-  auto update = [&](int ix, int iy) {
-    const std::size_t c = grid.index(ix, iy);
+  auto update = [&](std::size_t c) {
     if (done[c] || speed[c] <= 0.0f) return;
-    const double a = std::min(value(ix - 1, iy), value(ix + 1, iy));
-    const double b = std::min(value(ix, iy - 1), value(ix, iy + 1));
+    const double a = std::min(value(c, 0), value(c, 1));
+    const double b = std::min(value(c, 2), value(c, 3));
     const double step = h / speed[c];
     double cand;
     if (std::abs(a - b) < step) {
@@ -51,12 +49,10 @@ std::vector<float> fast_marching(const GridSpec& grid, const std::vector<float>&
     heap.pop();
     if (done[c] || tc > t[c]) continue;
     done[c] = 1;
-    const int ix = static_cast<int>(c % static_cast<std::size_t>(nx));
-    const int iy = static_cast<int>(c / static_cast<std::size_t>(nx));
-    if (ix > 0) update(ix - 1, iy);
-    if (ix + 1 < nx) update(ix + 1, iy);
-    if (iy > 0) update(ix, iy - 1);
-    if (iy + 1 < ny) update(ix, iy + 1);
+    for (int d = 0; d < 4; ++d) {
+      const std::size_t j = links.neighbor(c, d);
+      if (j != PortalLinks::npos) update(j);
+    }
   }
 
   std::vector<float> out(n);

@@ -26,7 +26,8 @@ GridSpec Navigation::grid_for(const std::vector<Polygon>& walkable, double cell_
 }
 
 Navigation::Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
-                       std::vector<NavTarget> targets, const SurfaceField& surface, const TerrainParameters& terrain)
+                       std::vector<NavTarget> targets, const SurfaceField& surface, const TerrainParameters& terrain,
+                       const std::vector<Portal>& portals)
     : grid_(grid_for(walkable, cell_m)), targets_(std::move(targets)) {
   speed_.assign(grid_.size(), 0.0f);
   for (int iy = 0; iy < grid_.ny; ++iy)
@@ -39,6 +40,11 @@ Navigation::Navigation(const std::vector<Polygon>& walkable, const WallGrid& wal
                                                          terrain.level_speed_m_s);
       speed_[k] = static_cast<float>(terrain_factor * (kMinSpeed + (1.0 - kMinSpeed) * smoothstep(clear / kClearance_m)));
     }
+  if (!portals.empty()) {
+    std::vector<std::uint8_t> walkable_cell(grid_.size());
+    for (std::size_t c = 0; c < grid_.size(); ++c) walkable_cell[c] = speed_[c] > 0.0f;
+    links_ = PortalLinks(grid_, portals, walkable_cell);
+  }
   fields_.reserve(targets_.size());
   for (const auto& t : targets_) fields_.push_back(t.area.empty() ? Field{} : march(t));
 }
@@ -49,7 +55,7 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
     for (int ix = 0; ix < grid_.nx; ++ix)
       if (contains(target.area, grid_.center(ix, iy))) seed[grid_.index(ix, iy)] = 1;
   Field f;
-  f.distance = fast_marching(grid_, speed_, seed);
+  f.distance = fast_marching(grid_, speed_, seed, links_);
   // Classify cells once so most agents never run a point-in-polygon test.
   f.inside.assign(grid_.size(), 0);
   const double h = 0.5 * grid_.cell_m;
@@ -63,9 +69,9 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
   f.dir_x.assign(grid_.size(), 0.0f);
   f.dir_y.assign(grid_.size(), 0.0f);
   const auto& d = f.distance;
-  auto at = [&](int ix, int iy) {
-    if (ix < 0 || iy < 0 || ix >= grid_.nx || iy >= grid_.ny) return std::numeric_limits<double>::infinity();
-    return static_cast<double>(d[grid_.index(ix, iy)]);
+  auto at = [&](std::size_t c, int dir) {
+    const std::size_t j = links_.neighbor(c, dir);
+    return j == PortalLinks::npos ? std::numeric_limits<double>::infinity() : static_cast<double>(d[j]);
   };
   // Central differences where both neighbours are reachable, one-sided next to walls.
   auto slope = [](double minus, double here, double plus) {
@@ -75,16 +81,14 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
     if (m) return here - minus;
     return 0.0;
   };
-  for (int iy = 0; iy < grid_.ny; ++iy)
-    for (int ix = 0; ix < grid_.nx; ++ix) {
-      const std::size_t c = grid_.index(ix, iy);
-      if (!std::isfinite(d[c]) || seed[c]) continue;
-      const double here = d[c];
-      const Vec2 g{slope(at(ix - 1, iy), here, at(ix + 1, iy)), slope(at(ix, iy - 1), here, at(ix, iy + 1))};
-      const Vec2 dir = normalized(-g);
-      f.dir_x[c] = static_cast<float>(dir.x);
-      f.dir_y[c] = static_cast<float>(dir.y);
-    }
+  for (std::size_t c = 0; c < grid_.size(); ++c) {
+    if (!std::isfinite(d[c]) || seed[c]) continue;
+    const double here = d[c];
+    const Vec2 g{slope(at(c, 0), here, at(c, 1)), slope(at(c, 2), here, at(c, 3))};
+    const Vec2 dir = normalized(-g);
+    f.dir_x[c] = static_cast<float>(dir.x);
+    f.dir_y[c] = static_cast<float>(dir.y);
+  }
   return f;
 }
 

@@ -8,6 +8,7 @@
 
 #include "../grid.hpp"
 #include "../wall_grid.hpp"
+#include "portal_links.hpp"
 #include "surface_field.hpp"
 #include "crowdsafe/geometry.hpp"
 
@@ -25,9 +26,11 @@ class Navigation {
   /// Grid the fields use for a walkable area and cell size (the surface field shares it).
   static GridSpec grid_for(const std::vector<Polygon>& walkable, double cell_m);
   /// Marches one field per area target over the walkable area with cells of `cell_m`; stairs
-  /// and slopes of `surface` (same grid) make routes over them longer.
+  /// and slopes of `surface` (same grid) make routes over them longer; routes pass from one
+  /// level of a multi-level venue to another only through its `portals`.
   Navigation(const std::vector<Polygon>& walkable, const WallGrid& walls, double cell_m,
-             std::vector<NavTarget> targets, const SurfaceField& surface = {}, const TerrainParameters& terrain = {});
+             std::vector<NavTarget> targets, const SurfaceField& surface = {}, const TerrainParameters& terrain = {},
+             const std::vector<Portal>& portals = {});
 
   /// Desired walking direction (unit vector, or zero inside the target area / unreachable).
   Vec2 direction(std::size_t target, Vec2 p) const;
@@ -51,6 +54,7 @@ class Navigation {
 
   GridSpec grid_;
   std::vector<float> speed_;            // eikonal speed per cell (0 = not walkable)
+  PortalLinks links_{grid_};            // cell neighbours, across portals too
   std::vector<NavTarget> targets_;
   std::vector<Field> fields_;           // one per target (empty for direction targets)
 };

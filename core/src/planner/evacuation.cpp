@@ -18,10 +18,11 @@ namespace crowdsafe {
 namespace detail {
 
 RouteFields::RouteFields(const Scenario& sc, std::vector<NavTarget> targets) {
-  walls_ = WallGrid(boundary_segments(sc.walkable), bounds(sc.walkable), 1.0, 2.0);
+  walls_ = WallGrid(scenario_walls(sc), bounds(sc.walkable), 1.0, 2.0);
   const SurfaceField surface(sc.surface, Navigation::grid_for(sc.walkable, sc.navigation_cell_m));
   nav_ = std::make_unique<Navigation>(sc.walkable, walls_, sc.navigation_cell_m, std::move(targets), surface,
-                                      sc.terrain);
+                                      sc.terrain, sc.portals);
+  portals_ = sc.portals;
 }
 
 std::vector<Vec2> RouteFields::trace(std::size_t t, Vec2 p, double step_m, int max_points) const {
@@ -29,7 +30,11 @@ std::vector<Vec2> RouteFields::trace(std::size_t t, Vec2 p, double step_m, int m
   for (int k = 0; k < max_points && !nav_->in_target(t, p); ++k) {
     const Vec2 d = nav_->direction(t, p);
     if (norm2(d) == 0.0) break;
-    p = p + d * step_m;
+    const Vec2 q = p + d * step_m;
+    // Across the seam at a stair's foot or head the route continues on the other level.
+    const auto seam = std::find_if(portals_.begin(), portals_.end(),
+                                   [&](const Portal& s) { return segments_intersect(p, q, s.line.a, s.line.b); });
+    p = seam == portals_.end() ? q : q + seam->shift;
     path.push_back(p);
   }
   return path;

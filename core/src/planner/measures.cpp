@@ -137,7 +137,7 @@ std::vector<Passage> candidate_sections(const Scenario& sc, const GeometryReport
   constexpr std::size_t kStretched = 10;  // narrowest passages whose stretch is sampled
   constexpr double kStep_m = 3.0, kReach_m = 45.0;
   std::vector<Passage> out = geometry.passages;
-  const auto walls = boundary_segments(sc.walkable);
+  const auto walls = scenario_walls(sc);
   for (std::size_t i = 0; i < std::min(kStretched, geometry.passages.size()); ++i) {
     const Passage& p = geometry.passages[i];
     const Vec2 along = perp(p.direction);
@@ -397,7 +397,7 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   }
 
   SeparationMeasure m;
-  const auto walls = boundary_segments(sc.walkable);
+  const auto walls = scenario_walls(sc);
   // Divider: along the passage's centre line where it leaves a lane of min_lane_width_m on each side.
   double lo = 0, hi = 0;
   for (std::size_t c : h.cells) {

@@ -31,6 +31,7 @@ class RouteFields {
  private:
   WallGrid walls_;
   std::unique_ptr<Navigation> nav_;
+  std::vector<Portal> portals_;  // seams between levels: traced routes jump across them
 };
 
 /// Does the polyline cross the segment a-b?

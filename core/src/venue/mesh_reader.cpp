@@ -17,6 +17,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -30,7 +31,9 @@
 #include <CGAL/IO/PLY.h>
 #include <CGAL/IO/STL.h>
 
+#include "levels.hpp"
 #include "readers.hpp"
+#include "union_find.hpp"
 
 namespace crowdsafe::detail {
 namespace {
@@ -49,6 +52,9 @@ constexpr double kRiserMaxHeight = 0.25;
 constexpr double kTreadMaxDepth = 0.5;
 /// Overlapping walkable faces further apart than this in height are separate levels, m.
 constexpr double kLevelHeight = 2.0;
+/// Walkable faces steeper than this grade (rise/run) are ramps: like stairs they may lead from
+/// one level to another.
+constexpr double kRampMinGrade = 0.04;
 /// Plan extents outside [kMinExtent, kMaxExtent] suggest a wrong unit, m.
 constexpr double kMinExtent = 1.0;
 constexpr double kMaxExtent = 10000.0;
@@ -85,23 +91,6 @@ std::string fmt(double v, int digits = 2) {
   s << v;
   return s.str();
 }
-
-struct UnionFind {
-  std::vector<std::size_t> parent;
-  explicit UnionFind(std::size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  std::size_t find(std::size_t i) {
-    while (parent[i] != i) i = parent[i] = parent[parent[i]];
-    return i;
-  }
-  // The smaller index stays the root, so a cluster is represented by its first member.
-  void unite(std::size_t a, std::size_t b) {
-    a = find(a);
-    b = find(b);
-    if (a == b) return;
-    if (b < a) std::swap(a, b);
-    parent[b] = a;
-  }
-};
 
 struct CellKey {
   std::int64_t x, y, z;
@@ -618,8 +607,8 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
   };
 
   // Overlapping walkable triangles in plan view: other levels, or a self-intersecting surface.
+  std::vector<std::pair<std::size_t, std::size_t>> stacked;  // triangle ids, lower first, storeys apart
   {
-    Capped levels{problems, "overlapping face pairs on different levels", 0, at_file};
     Capped selfx{problems, "self-intersecting face pairs", 0, at_file};
     Box box;
     double edge_sum = 0.0;
@@ -654,6 +643,11 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
             continue;
           if (overlap(tp[ts[i]], tp[ts[j]])) pairs.emplace_back(std::min(ts[i], ts[j]), std::max(ts[i], ts[j]));
         }
+    for (const auto& [a, b] : pairs) {
+      const double za = (pts[tris[a].v[0]].z + pts[tris[a].v[1]].z + pts[tris[a].v[2]].z) / 3.0;
+      const double zb = (pts[tris[b].v[0]].z + pts[tris[b].v[1]].z + pts[tris[b].v[2]].z) / 3.0;
+      if (std::abs(za - zb) > kLevelHeight) stacked.emplace_back(a, b);
+    }
     // One report per pair of file faces, not per pair of their triangles.
     std::sort(pairs.begin(), pairs.end(), [&](const auto& p, const auto& q) {
       return std::pair(tris[p.first].face, tris[p.second].face) < std::pair(tris[q.first].face, tris[q.second].face);
@@ -667,71 +661,19 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
       const double za = (pts[tris[a].v[0]].z + pts[tris[a].v[1]].z + pts[tris[a].v[2]].z) / 3.0;
       const double zb = (pts[tris[b].v[0]].z + pts[tris[b].v[1]].z + pts[tris[b].v[2]].z) / 3.0;
       const std::string both = face_field(tris[a].face) + " and " + face_field(tris[b].face);
-      if (std::abs(za - zb) > kLevelHeight)
-        levels.add(face_at(tris[a].face), face_field(tris[a].face),
-                   "overlapping surfaces: " + both + " lie above each other (" + fmt(std::abs(za - zb)) +
-                       " m apart); multiple levels are not supported yet: split the venue into one mesh per level");
-      else if (tris[a].face != tris[b].face)
+      if (std::abs(za - zb) <= kLevelHeight && tris[a].face != tris[b].face)
         selfx.add(face_at(tris[a].face), face_field(tris[a].face),
                   "self-intersecting mesh: " + both + " overlap in plan view; remove the duplicate or folded faces");
     }
   }
 
-  // Connected pieces: walkable triangles sharing an edge in plan view (stair treads are joined
-  // across their risers).
-  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> plan_edges;
-  for (std::size_t i = 0; i < walk.size(); ++i) {
-    const auto p = plan_tri(walk[i]);
-    for (int k = 0; k < 3; ++k) plan_edges[{std::min(p[k], p[(k + 1) % 3]), std::max(p[k], p[(k + 1) % 3])}].push_back(i);
-  }
-  {
-    UnionFind uf(walk.size());
-    for (const auto& [e, ws] : plan_edges)
-      for (std::size_t i = 1; i < ws.size(); ++i) uf.unite(ws[0], ws[i]);
-    std::map<std::size_t, std::pair<std::size_t, double>> pieces;  // root -> (triangles, plan area)
-    for (std::size_t i = 0; i < walk.size(); ++i) {
-      auto& piece = pieces[uf.find(i)];
-      ++piece.first;
-      piece.second += tri_area[walk[i]] * std::abs(normal[walk[i]].z);
-    }
-    if (pieces.size() > 1) {
-      std::vector<std::tuple<double, std::size_t, std::size_t>> list;  // area, triangles, first face
-      for (const auto& [root, piece] : pieces) list.emplace_back(piece.second, piece.first, tris[walk[root]].face);
-      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
-      std::string text;
-      for (std::size_t i = 0; i < list.size() && i < kMaxReports; ++i)
-        text += (i ? "; " : "") + fmt(std::get<0>(list[i])) + " m² (" + std::to_string(std::get<1>(list[i])) +
-                " triangles, from " + face_field(std::get<2>(list[i])) + ")";
-      if (list.size() > kMaxReports) text += "; ...";
-      problems.add(face_at(std::get<2>(list[1])), "",
-                   "disconnected walkable surface: " + std::to_string(list.size()) + " separate pieces: " + text +
-                       "; remove the stray pieces or join them to the rest (set weld_tolerance_m to close tiny gaps)");
-    }
-  }
-
-  // --- groups -> regions ------------------------------------------------------------------------
+  // --- stairs tagged by groups ------------------------------------------------------------------
   std::vector<int> tri_group(tris.size(), -1);
   if (!face_group.empty())
     for (std::size_t t = 0; t < tris.size(); ++t) tri_group[t] = face_group[tris[t].face];
   std::vector<std::uint8_t> is_stairs(tris.size(), 0);
-  Venue venue;
-  venue.file = file;
-  for (std::size_t g = 0; g < groups.size(); ++g) {
-    if (!groups[g].role) continue;
-    std::vector<std::array<std::size_t, 3>> mine;
-    for (std::size_t t : walk)
-      if (tri_group[t] == static_cast<int>(g)) {
-        mine.push_back(plan_tri(t));
-        if (*groups[g].role == RegionRole::Stairs) is_stairs[t] = 1;
-      }
-    const SourceLocation where{fname, groups[g].line};
-    if (mine.empty()) {
-      problems.add(where, "g " + groups[g].name,
-                   "region group has no walkable faces (only vertical ones, or none); put the region's floor faces in it");
-      continue;
-    }
-    venue.regions.push_back({groups[g].name, *groups[g].role, outline(pv, mine), {}, where});
-  }
+  for (std::size_t t : walk)
+    if (tri_group[t] >= 0 && groups[static_cast<std::size_t>(tri_group[t])].role == RegionRole::Stairs) is_stairs[t] = 1;
 
   // --- stairs detected from risers ------------------------------------------------------------
   // Flat patches: flat walkable triangles joined by shared 3-D edges. Risers: vertical triangles
@@ -774,28 +716,135 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
     }
   }
 
+  // --- levels ---------------------------------------------------------------------------------
+  // Floors above each other become levels laid out side by side; stairs and ramps join them.
+  std::vector<int> level(tris.size(), 0);
+  std::vector<Level> levels;
+  std::vector<Portal> portals;
+  std::vector<std::pair<std::size_t, std::size_t>> across;  // triangle ids joined across a seam
+  if (!stacked.empty()) {
+    std::vector<std::size_t> walk_index(tris.size(), 0);
+    std::vector<WalkTriangle> wt;
+    for (std::size_t i = 0; i < walk.size(); ++i) {
+      const std::size_t t = walk[i];
+      walk_index[t] = i;
+      const auto p = plan_tri(t);
+      const double grade = std::hypot(normal[t].x, normal[t].y) / std::abs(normal[t].z);
+      wt.push_back({p, {pts[tris[t].v[0]].z, pts[tris[t].v[1]].z, pts[tris[t].v[2]].z},
+                    is_stairs[t] != 0 || grade > kRampMinGrade});
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> stacked_walk;
+    for (const auto& [a, b] : stacked) stacked_walk.emplace_back(walk_index[a], walk_index[b]);
+    LevelSplit split = split_levels(wt, pv, stacked_walk);
+    Capped conflicts{problems, "overlapping face pairs on one level", 0, at_file};
+    std::set<std::pair<std::size_t, std::size_t>> reported;  // file face pairs
+    for (const auto& [i, j] : split.conflicts) {
+      const std::size_t a = walk[i], b = walk[j];
+      if (!reported.insert({tris[a].face, tris[b].face}).second) continue;
+      conflicts.add(face_at(tris[a].face), face_field(tris[a].face),
+                    "overlapping surfaces: " + face_field(tris[a].face) + " and " + face_field(tris[b].face) +
+                        " lie above each other but are joined without stairs or a ramp crowdsafe can separate the "
+                        "levels at; put the stair faces in a group named stairs_..., make the ramp steeper than " +
+                        fmt(100.0 * kRampMinGrade, 0) + " %, or split the venue into one mesh per level");
+    }
+    for (std::size_t i = 0; i < walk.size(); ++i) level[walk[i]] = split.level[i];
+    for (const auto& [i, j] : split.across) across.emplace_back(walk[i], walk[j]);
+    levels = std::move(split.levels);
+    portals = std::move(split.portals);
+  }
+  // Plan vertices per level, shifted to the level's place in the layout.
+  const std::size_t n_plan = pv.size();
+  std::vector<Vec2> layout(n_plan * std::max<std::size_t>(1, levels.size()));
+  for (std::size_t l = 0; l < std::max<std::size_t>(1, levels.size()); ++l)
+    for (std::size_t v = 0; v < n_plan; ++v) layout[l * n_plan + v] = pv[v] + (levels.empty() ? Vec2{} : levels[l].offset);
+  auto layout_tri = [&](std::size_t t) {
+    auto p = plan_tri(t);
+    for (auto& v : p) v += static_cast<std::size_t>(level[t]) * n_plan;
+    return p;
+  };
+
+  // Connected pieces: walkable triangles sharing an edge in plan view on one level (stair treads
+  // are joined across their risers), or joined across a seam between levels.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<std::size_t>> plan_edges;
+  for (std::size_t i = 0; i < walk.size(); ++i) {
+    const auto p = layout_tri(walk[i]);
+    for (int k = 0; k < 3; ++k) plan_edges[{std::min(p[k], p[(k + 1) % 3]), std::max(p[k], p[(k + 1) % 3])}].push_back(i);
+  }
+  {
+    UnionFind uf(walk.size());
+    for (const auto& [e, ws] : plan_edges)
+      for (std::size_t i = 1; i < ws.size(); ++i) uf.unite(ws[0], ws[i]);
+    if (!across.empty()) {
+      std::vector<std::size_t> walk_index(tris.size(), 0);
+      for (std::size_t i = 0; i < walk.size(); ++i) walk_index[walk[i]] = i;
+      for (const auto& [a, b] : across) uf.unite(walk_index[a], walk_index[b]);
+    }
+    std::map<std::size_t, std::pair<std::size_t, double>> pieces;  // root -> (triangles, plan area)
+    for (std::size_t i = 0; i < walk.size(); ++i) {
+      auto& piece = pieces[uf.find(i)];
+      ++piece.first;
+      piece.second += tri_area[walk[i]] * std::abs(normal[walk[i]].z);
+    }
+    if (pieces.size() > 1) {
+      std::vector<std::tuple<double, std::size_t, std::size_t>> list;  // area, triangles, first face
+      for (const auto& [root, piece] : pieces) list.emplace_back(piece.second, piece.first, tris[walk[root]].face);
+      std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return std::get<0>(a) > std::get<0>(b); });
+      std::string text;
+      for (std::size_t i = 0; i < list.size() && i < kMaxReports; ++i)
+        text += (i ? "; " : "") + fmt(std::get<0>(list[i])) + " m² (" + std::to_string(std::get<1>(list[i])) +
+                " triangles, from " + face_field(std::get<2>(list[i])) + ")";
+      if (list.size() > kMaxReports) text += "; ...";
+      problems.add(face_at(std::get<2>(list[1])), "",
+                   "disconnected walkable surface: " + std::to_string(list.size()) + " separate pieces: " + text +
+                       "; remove the stray pieces or join them to the rest (set weld_tolerance_m to close tiny gaps)");
+    }
+  }
+
+  // --- groups -> regions ------------------------------------------------------------------------
+  Venue venue;
+  venue.file = file;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (!groups[g].role) continue;
+    std::vector<std::array<std::size_t, 3>> mine;
+    for (std::size_t t : walk)
+      if (tri_group[t] == static_cast<int>(g)) mine.push_back(layout_tri(t));
+    const SourceLocation where{fname, groups[g].line};
+    if (mine.empty()) {
+      problems.add(where, "g " + groups[g].name,
+                   "region group has no walkable faces (only vertical ones, or none); put the region's floor faces in it");
+      continue;
+    }
+    venue.regions.push_back({groups[g].name, *groups[g].role, outline(layout, mine), {}, where});
+  }
+
   problems.throw_if_any();
 
   // --- output ---------------------------------------------------------------------------------
   {
     std::vector<std::array<std::size_t, 3>> all;
-    for (std::size_t t : walk) all.push_back(plan_tri(t));
-    venue.walkable = outline(pv, all);
+    for (std::size_t t : walk) all.push_back(layout_tri(t));
+    venue.walkable = outline(layout, all);
   }
-  std::vector<std::int64_t> new_index(pts.size(), -1);
+  // A vertex on a seam appears once per level, each copy at its level's place in the layout.
+  std::vector<std::int64_t> new_index(pts.size() * std::max<std::size_t>(1, levels.size()), -1);
   for (std::size_t t : walk) {
     std::array<std::uint32_t, 3> tri{};
+    const auto l = static_cast<std::size_t>(level[t]);
+    const Vec2 off = levels.empty() ? Vec2{} : levels[l].offset;
     for (int k = 0; k < 3; ++k) {
-      const std::uint32_t v = tris[t].v[k];
+      const std::size_t v = l * pts.size() + tris[t].v[k];
       if (new_index[v] < 0) {
         new_index[v] = static_cast<std::int64_t>(venue.surface.vertices.size());
-        venue.surface.vertices.push_back(pts[v]);
+        const Vec3 p = pts[tris[t].v[k]];
+        venue.surface.vertices.push_back({p.x + off.x, p.y + off.y, p.z});
       }
       tri[k] = static_cast<std::uint32_t>(new_index[v]);
     }
     venue.surface.triangles.push_back(tri);
     venue.surface.stairs.push_back(is_stairs[t]);
   }
+  venue.levels = std::move(levels);
+  venue.portals = std::move(portals);
   return venue;
 }
 

@@ -9,7 +9,9 @@
 #include "../grid.hpp"
 #include "../navigation/fast_marching.hpp"
 #include "../navigation/navigation.hpp"
+#include "../navigation/portal_links.hpp"
 #include "../navigation/surface_field.hpp"
+#include "../wall_grid.hpp"
 #include "../format.hpp"
 
 namespace crowdsafe {
@@ -30,6 +32,7 @@ constexpr double kSameClearance_m = 1e-3;
 struct Masks {
   GridSpec grid;
   std::vector<std::uint8_t> walkable;
+  detail::PortalLinks links{GridSpec{}};  // neighbours, across the seams between levels
   std::vector<float> clearance;  // distance to the nearest wall, m
 };
 
@@ -40,11 +43,12 @@ Masks build_masks(const Scenario& sc) {
   m.walkable.assign(g.size(), 0);
   for (int iy = 0; iy < g.ny; ++iy)
     for (int ix = 0; ix < g.nx; ++ix) m.walkable[g.index(ix, iy)] = contains(sc.walkable, g.center(ix, iy));
+  m.links = detail::PortalLinks(g, sc.portals, m.walkable);
   // Distance transform by fast marching from every non-walkable cell (walls and outside).
   std::vector<float> speed(g.size(), 1.0f);
   std::vector<std::uint8_t> seed(g.size());
   for (std::size_t c = 0; c < g.size(); ++c) seed[c] = !m.walkable[c];
-  m.clearance = detail::fast_marching(g, speed, seed);
+  m.clearance = detail::fast_marching(g, speed, seed, m.links);
   // Cell centres to the wall line: the wall lies about half a cell beyond the last outside centre.
   for (std::size_t c = 0; c < g.size(); ++c)
     m.clearance[c] = m.walkable[c] ? std::max(0.0f, m.clearance[c] - static_cast<float>(0.5 * g.cell_m)) : 0.0f;
@@ -63,12 +67,9 @@ int count_pieces(const Masks& m) {
     while (!stack.empty()) {
       const std::size_t k = stack.back();
       stack.pop_back();
-      const int ix = static_cast<int>(k % static_cast<std::size_t>(g.nx)), iy = static_cast<int>(k / static_cast<std::size_t>(g.nx));
-      const int nb[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
-      for (auto [dx, dy] : nb) {
-        const int jx = ix + dx, jy = iy + dy;
-        if (jx < 0 || jy < 0 || jx >= g.nx || jy >= g.ny) continue;
-        const std::size_t j = g.index(jx, jy);
+      for (int d = 0; d < 4; ++d) {
+        const std::size_t j = m.links.neighbor(k, d);
+        if (j == detail::PortalLinks::npos) continue;
         if (m.walkable[j] && label[j] < 0) {
           label[j] = pieces;
           stack.push_back(j);
@@ -224,6 +225,13 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
   const detail::SurfaceField surface(sc.surface, g);
   rep.walkable_pieces = count_pieces(m);
 
+  for (std::size_t l = 0; l < sc.levels.size(); ++l) {
+    const Level& lv = sc.levels[l];
+    LevelReport lr{lv.name, lv.area_m2, lv.z_min_m, lv.z_max_m, lv.offset, 0};
+    for (const Portal& p : sc.portals) lr.seams += p.from_level == static_cast<int>(l);
+    rep.levels.push_back(lr);
+  }
+
   const double cell_area = g.cell_m * g.cell_m;
   for (int iy = 0; iy < g.ny; ++iy)
     for (int ix = 0; ix < g.nx; ++ix) {
@@ -233,7 +241,7 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
       else rep.steepest_grade = std::max(rep.steepest_grade, norm(surface.gradient(p)));
     }
 
-  rep.passages = find_passages(m, boundary_segments(sc.walkable), surface, rates);
+  rep.passages = find_passages(m, detail::scenario_walls(sc), surface, rates);
   if (rep.passages.size() > max_passages) rep.passages.resize(max_passages);
 
   for (const auto& e : sc.exits) {
@@ -280,7 +288,7 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
         speed[k] = 1.0f;
         for (const auto& e : sc.exits) seed[k] |= contains(e.shape, g.center(ix, iy));
       }
-    const auto t = detail::fast_marching(g, speed, seed);
+    const auto t = detail::fast_marching(g, speed, seed, m.links);
     double stranded = 0.0;
     for (std::size_t k = 0; k < g.size(); ++k)
       if (m.walkable[k] && !std::isfinite(t[k])) stranded += cell_area;
@@ -293,6 +301,13 @@ GeometryReport check_geometry(const Scenario& sc, std::size_t max_passages, cons
 std::string format_report(const GeometryReport& r) {
   std::string s = detail::format("Geometry of '%s'\n", r.scenario.c_str());
   s += detail::format("  walkable area     %.1f m² in %d piece%s\n", r.walkable_area_m2, r.walkable_pieces, r.walkable_pieces == 1 ? "" : "s");
+  if (!r.levels.empty()) {
+    s += detail::format("  levels            %zu, laid out side by side (venue x = world x + offset)\n", r.levels.size());
+    for (const auto& l : r.levels)
+      s += detail::format("    %-10s %8.1f m²   z %5.1f to %5.1f m   offset (%.0f, %.0f) m   %d seam edge%s to other levels\n",
+                          l.name.c_str(), l.walkable_area_m2, l.z_min_m, l.z_max_m, l.offset.x, l.offset.y, l.seams,
+                          l.seams == 1 ? "" : "s");
+  }
   if (r.stairs_area_m2 > 0) s += detail::format("  stairs            %.1f m²\n", r.stairs_area_m2);
   if (r.steepest_grade > 0) s += detail::format("  steepest slope    %.1f %%\n", 100.0 * r.steepest_grade);
   s += "  narrowest passages (clear width, theoretical capacity):\n";
@@ -312,6 +327,11 @@ std::string report_json(const GeometryReport& r) {
   j["scenario"] = r.scenario;
   j["walkable_area_m2"] = r.walkable_area_m2;
   j["walkable_pieces"] = r.walkable_pieces;
+  j["levels"] = nlohmann::ordered_json::array();
+  for (const auto& l : r.levels)
+    j["levels"].push_back({{"name", l.name}, {"walkable_area_m2", l.walkable_area_m2}, {"z_min_m", l.z_min_m},
+                           {"z_max_m", l.z_max_m}, {"offset_x_m", l.offset.x}, {"offset_y_m", l.offset.y},
+                           {"seams", l.seams}});
   j["stairs_area_m2"] = r.stairs_area_m2;
   j["steepest_grade"] = r.steepest_grade;
   j["passages"] = nlohmann::ordered_json::array();
