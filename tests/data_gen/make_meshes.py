@@ -16,6 +16,8 @@ pillar hole at its centre (plan area 199 m^2) unless said otherwise:
   stairs.obj            4 m landing, 35 risers of 0.17 m and 34 treads of 0.29 m (9.86 m in
                         plan), 4 m landing; 2 m wide; no groups (stairs detected from risers)
   stairs_tagged.obj     the same flight with its treads and risers in group stairs-main
+  hall.obj (in scenarios/venues/)  the hall of hall.wkt (30 m x 20 m, 2 m pillar, 1.2 m door) as
+                        12 triangles on its own 12 corners, for the format-equivalence test
   concourse.obj         two levels: a 40 m x 10 m platform at z 0 and a 20 m x 10 m concourse
                         above part of it at z 4.8 (x 10..30), joined by a 2 m wide stair
                         (group stairs-main, an inclined plane over x 30..38, y 4..6, 31 degrees)
@@ -110,6 +112,17 @@ def stairs():
             c, d = v(end + LANDING, 0.0, z1), v(end + LANDING, WIDTH, z1)
             faces.append(([hi[0], c, d, hi[1]], "landing"))
     return np.array(verts), faces
+
+
+def hall():
+    """The hall of scenarios/venues/hall.wkt triangulated on its own corners only (no extra
+    boundary vertices, so its walls are the WKT's segments). Returns vertices and triangles."""
+    verts = [[0, 0, 0], [30, 0, 0], [30, 9.4, 0], [31, 9.4, 0], [31, 10.6, 0], [30, 10.6, 0],
+             [30, 20, 0], [0, 20, 0], [14, 9, 0], [16, 9, 0], [16, 11, 0], [14, 11, 0]]
+    A, B, C, D, E, F, G, H, P, Q, R, S = range(12)
+    tris = [[A, B, P], [B, Q, P], [B, C, Q], [C, R, Q], [C, F, R], [F, G, R], [G, S, R], [G, H, S],
+            [H, P, S], [H, A, P], [C, D, E], [C, E, F]]
+    return np.array(verts, dtype=float), tris
 
 
 def concourse():
@@ -247,6 +260,10 @@ def make_valid():
     rv, rq = ramp()
     write_obj(VALID / "ramp.obj", rv, [("ramp", rq)],
               "landing 4 m, ramp 10 m at 10 % grade (1 m rise), landing 4 m; 2 m wide; z up, metres")
+
+    hv, ht = hall()
+    write_obj(ROOT / "scenarios" / "venues" / "hall.obj", hv, [("hall", ht)],
+              "the hall of hall.wkt: 30 m x 20 m, 2 m pillar at the centre, 1.2 m door; z up, metres")
 
     cv, cf = concourse()
     write_obj(VALID / "concourse.obj", cv,

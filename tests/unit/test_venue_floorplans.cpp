@@ -80,9 +80,9 @@ bool same_polygons(const std::vector<Polygon>& a, const std::vector<Polygon>& b,
   return true;
 }
 
-TEST(VenueFloorplans, HallHasTheSameWalkableAreaInWktGeoJsonDxfAndMillimetreDxf) {
+TEST(VenueFloorplans, HallHasTheSameWalkableAreaInWktGeoJsonDxfMillimetreDxfAndObj) {
   const Venue wkt = read_venue(kVenues / "hall.wkt");
-  for (const char* name : {"hall.wkt", "hall.geojson", "hall.dxf", "hall-mm.dxf"}) {
+  for (const char* name : {"hall.wkt", "hall.geojson", "hall.dxf", "hall-mm.dxf", "hall.obj"}) {
     const Venue v = read_venue(kVenues / name);
     ASSERT_EQ(v.walkable.size(), 1u) << name;
     EXPECT_EQ(v.walkable[0].holes.size(), 1u) << name << ": the pillar must be a hole";
@@ -153,11 +153,11 @@ TEST(VenueFloorplans, ScenarioTakesWalkableAreaAndRegionsFromTheVenueFile) {
 }
 
 // The hall has no arcs, so every format yields the very same doubles and the runs agree bit for
-// bit (not merely within a tolerance).
-TEST(VenueFloorplans, SameSeedGivesIdenticalPositionsFromWktGeoJsonAndDxfScenarios) {
+// bit (not merely within a tolerance); the mesh too, as its triangles use only the hall's corners.
+TEST(VenueFloorplans, SameSeedGivesIdenticalPositionsFromWktGeoJsonDxfAndObjScenarios) {
   std::vector<std::uint64_t> hashes;
   std::vector<std::size_t> counts;
-  for (const char* name : {"hall-wkt.yaml", "hall-geojson.yaml", "hall-dxf.yaml"}) {
+  for (const char* name : {"hall-wkt.yaml", "hall-geojson.yaml", "hall-dxf.yaml", "hall-obj.yaml"}) {
     Simulation sim(read_scenario(kVenues / name), {.threads = 2});
     for (int k = 0; k < 500; ++k) sim.step();
     hashes.push_back(test::hash_state(sim));
@@ -168,6 +168,8 @@ TEST(VenueFloorplans, SameSeedGivesIdenticalPositionsFromWktGeoJsonAndDxfScenari
   EXPECT_EQ(counts[0], counts[2]);
   EXPECT_EQ(hashes[0], hashes[1]) << "GeoJSON differs from WKT";
   EXPECT_EQ(hashes[0], hashes[2]) << "DXF differs from WKT";
+  EXPECT_EQ(counts[0], counts[3]);
+  EXPECT_EQ(hashes[0], hashes[3]) << "OBJ differs from WKT";
 }
 
 TEST(VenueFloorplans, DxfBulgesAndCirclesAreFlattenedWithinOneCentimetre) {
