@@ -33,6 +33,11 @@ RunMetadata metadata_of(const Scenario& scenario, const Simulation& sim, int thr
   meta.walkable_wkt = to_wkt(scenario.walkable);
   meta.group_names = sim.group_names();
   for (const auto& e : scenario.exits) meta.exit_names.push_back(e.name);
+  nlohmann::ordered_json levels = nlohmann::ordered_json::array();
+  for (const Level& l : scenario.levels)
+    levels.push_back({{"name", l.name}, {"offset_x_m", l.offset.x}, {"offset_y_m", l.offset.y},
+                      {"z_min_m", l.z_min_m}, {"z_max_m", l.z_max_m}});
+  meta.levels_json = levels.dump();
   meta.seed = scenario.seed;
   meta.time_step_s = scenario.time_step_s;
   meta.output_interval_s = scenario.output_interval_s;

@@ -15,6 +15,8 @@
 #include "crowdsafe/scenario.hpp"
 #include "crowdsafe/simulation.hpp"
 #include "crowdsafe/venue.hpp"
+#include "neighbor_grid.hpp"
+#include "venue/levels.hpp"
 #include "wall_grid.hpp"
 
 namespace crowdsafe {
@@ -150,6 +152,47 @@ TEST(Levels, LevelKeyIsCheckedAgainstTheVenue) {
   const Scenario sc = parse_scenario(
       base + "groups:\n  - {name: g, level: level 1, rect: [14, 1, 26, 9], count: 5, target: exit:out}\n", kVenues / "inline.yaml");
   EXPECT_NEAR(bounds(sc.groups[0].area).min.x, 14.0 + sc.levels[1].offset.x, 1e-9);
+}
+
+// A floor that climbs onto itself without stairs or a ramp to cut at cannot be laid out: the
+// split reports the stacked pair instead of hiding it.
+TEST(Levels, StackedTrianglesOnOneFloorAreAConflict) {
+  const std::vector<Vec2> pv{{0, 0}, {4, 0}, {4, 4}, {0, 4}};
+  // Two floor triangles joined along the plan edge 0-2 at equal heights, the second one tilted
+  // up to 5 m at its far corner and (as the caller found) lying over a third, separate floor.
+  std::vector<detail::WalkTriangle> tris{{{0, 1, 2}, {0, 0, 0}, false}, {{0, 2, 3}, {0, 0, 5}, false},
+                                         {{0, 1, 3}, {9, 9, 9}, false}};
+  const auto split = detail::split_levels(tris, pv, {{1, 2}, {0, 2}});
+  EXPECT_EQ(split.levels.size(), 2u);
+  EXPECT_EQ(split.level[0], split.level[1]);
+  EXPECT_TRUE(split.conflicts.empty()) << "pairs on different levels are fine";
+  const auto bad = detail::split_levels(tris, pv, {{0, 1}});
+  ASSERT_EQ(bad.conflicts.size(), 1u);
+  EXPECT_EQ(bad.conflicts[0], (std::pair<std::size_t, std::size_t>{0, 1}));
+}
+
+// People near a seam act on the other level as ghosts, so a queue at a stair's head pushes
+// across it; people further away do not appear there.
+TEST(Levels, PeopleNearASeamHaveGhostsOnTheOtherLevel) {
+  const Portal seam{{{38, 4}, {38, 6}}, 0, 1, {40, 0}};
+  detail::NeighborGrid grid;
+  Box box;
+  box.expand({0, 0});
+  box.expand({80, 10});
+  grid.configure(box, 1.4, std::nullopt, {seam});
+  const std::vector<Vec2> pos{{37.7, 5.0}, {35.0, 5.0}};
+  const std::vector<Vec2> vel{{1, 0}, {1, 0}};
+  const std::vector<double> rad{0.22, 0.22};
+  grid.build(pos, vel, rad);
+  ASSERT_EQ(grid.position().size(), 3u) << "one ghost, for the person 0.3 m from the seam";
+  bool found = false;
+  for (std::size_t j = 0; j < 3; ++j)
+    if (grid.slot()[j] == 0 && grid.position()[j].x > 70.0) {
+      found = true;
+      EXPECT_NEAR(grid.position()[j].x, 77.7, 1e-12);
+      EXPECT_NEAR(grid.position()[j].y, 5.0, 1e-12);
+    }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace

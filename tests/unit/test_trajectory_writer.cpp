@@ -64,6 +64,7 @@ RunMetadata example_metadata() {
   m.walkable_wkt = kWkt;
   m.group_names = {"commuters", "east entrance"};
   m.exit_names = {"west", "east", "Ausgang Süd"};
+  m.levels_json = R"([{"name":"level 0","offset_x_m":0.0,"offset_y_m":0.0,"z_min_m":0.0,"z_max_m":0.0}])";
   m.seed = 18446744073709551557ULL;  // above INT64_MAX: must round-trip as unsigned
   m.time_step_s = 0.01;
   m.output_interval_s = 0.125;  // fps 8
@@ -447,6 +448,7 @@ TEST(TrajectoryWriter, MetadataAttributesAfterFinish) {
   EXPECT_EQ(r.i32(m, "threads"), 4);
   EXPECT_EQ(r.strings(m, "group_names"), meta.group_names);
   EXPECT_EQ(r.strings(m, "exit_names"), meta.exit_names);
+  EXPECT_EQ(r.string(m, "levels"), meta.levels_json);
   EXPECT_NE(r.string(m, "units").find("length: m"), std::string::npos);
   EXPECT_EQ(r.i32(m, "complete"), 1);
   EXPECT_EQ(r.string(m, "status"), "completed");

@@ -23,6 +23,9 @@ struct RunMetadata {
   std::string walkable_wkt;       ///< walkable area as WKT (root attribute wkt_geometry)
   std::vector<std::string> group_names;  ///< groups, then sources
   std::vector<std::string> exit_names;
+  /// Levels of a multi-level venue as JSON: [{"name", "offset_x_m", "offset_y_m", "z_min_m",
+  /// "z_max_m"}, ...]; world x = venue x − offset (empty array for one level).
+  std::string levels_json = "[]";
   std::uint64_t seed = 0;
   double time_step_s = 0.01;
   double output_interval_s = 0.1;  ///< frame interval, s; fps = 1 / output_interval_s

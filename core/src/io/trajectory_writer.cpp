@@ -295,6 +295,7 @@ TrajectoryWriter::Impl::Impl(const std::filesystem::path& p, const RunMetadata& 
   set_i32(m, "threads", meta.threads);
   set_strings(m, "group_names", meta.group_names);
   set_strings(m, "exit_names", meta.exit_names);
+  set_string(m, "levels", meta.levels_json);
   set_string(m, "units", detail::kUnits);
   // Until finish() says otherwise, the file describes a run that has not ended.
   set_i32(m, "complete", 0);
