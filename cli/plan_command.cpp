@@ -85,6 +85,7 @@ void print_plan(const crowdsafe::Plan& p, const std::string& dir) {
                   stat_text(v.evacuation_assigned->evacuation_p95_s, 1).c_str(),
                   stat_text(v.evacuation_nearest->evacuation_max_s, 1).c_str(),
                   stat_text(v.evacuation_assigned->evacuation_max_s, 1).c_str());
+    if (!v.evacuation_verdict.empty()) std::printf("  evacuation routes: %s\n", v.evacuation_verdict.c_str());
     for (const auto& n : v.notes) std::printf("  note: %s\n", n.c_str());
   }
   std::printf("  outputs          %s/plan.json, %s/plan.geojson, plan section in %s/report.html\n", dir.c_str(), dir.c_str(),

@@ -116,6 +116,9 @@ TEST(Planner, AssignedExitsBeatNearestExitAndNeverTheLowerBound) {
   // No simulation beats the lower bound.
   EXPECT_GE(a.evacuation_max_s.min, e.lower_bound_s);
   EXPECT_GE(n.evacuation_max_s.min, e.lower_bound_s);
+  // Proven by re-simulation: the last person out leaves sooner too, so the routes are recommended.
+  EXPECT_LT(a.evacuation_max_s.mean, n.evacuation_max_s.mean);
+  EXPECT_EQ(v.evacuation_verdict, "recommended");
 }
 
 TEST(Planner, SeparationRemovesCounterflowInTwoWayStreet) {

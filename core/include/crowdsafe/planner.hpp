@@ -213,6 +213,10 @@ struct Verification {
   std::vector<std::string> new_hotspots;   ///< hotspots found only with the measures ("crush at (x, y) m in n seeds")
   std::optional<ScenarioOutcome> evacuation_nearest;
   std::optional<ScenarioOutcome> evacuation_assigned;
+  /// Whether re-simulation proved the assigned routes: "recommended" when the last person
+  /// leaves no later than with the nearest exits and the evacuation (last out or P95) is
+  /// shorter, "not recommended" otherwise; empty when no routing was verified.
+  std::string evacuation_verdict;
   std::vector<std::string> notes;          ///< targets not met and why
 };
 

@@ -367,6 +367,7 @@ std::string plan_json(const Plan& plan) {
     vj["new_hotspots"] = v.new_hotspots;
     if (v.evacuation_nearest) vj["evacuation_nearest"] = outcome_json(*v.evacuation_nearest);
     if (v.evacuation_assigned) vj["evacuation_assigned"] = outcome_json(*v.evacuation_assigned);
+    if (!v.evacuation_verdict.empty()) vj["evacuation_verdict"] = v.evacuation_verdict;
     vj["notes"] = v.notes;
     j["verification"] = vj;
   } else {
