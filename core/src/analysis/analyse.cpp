@@ -782,8 +782,10 @@ AnalysisResult analyse_run(const std::filesystem::path& run_dir, const Scenario*
     for (const auto& a : info.agents)
       if (a.exit >= 0 && static_cast<std::size_t>(a.exit) < info.exit_names.size() && std::isfinite(a.exit_time_s))
         facts.exit_times_s[static_cast<std::size_t>(a.exit)].push_back(a.exit_time_s);
-    if (scenario_in)
+    if (scenario_in) {
       for (const Area& e : scenario_in->exits) facts.exits.push_back({e.name, e.shape});
+      facts.levels = scenario_in->levels;
+    }
     if (std::ifstream in(run_dir / "summary.json"); in) {
       std::stringstream ss;
       ss << in.rdbuf();

@@ -23,6 +23,7 @@ struct RunFacts {
   std::string status;         ///< run status from the file
   std::vector<std::string> group_names;
   std::vector<std::pair<std::string, std::vector<Polygon>>> exits;
+  std::vector<Level> levels;  // of a multi-level venue, for labels on the map
   std::vector<std::string> exit_names;     ///< from the run file, index = exit
   std::vector<std::vector<double>> exit_times_s;  ///< per exit index: times persons left, s
   std::vector<std::vector<std::uint8_t>> hotspot_active;  ///< [hotspot][frame] 1 when active

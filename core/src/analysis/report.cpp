@@ -107,6 +107,12 @@ void write_report(const AnalysisResult& r, const RunFacts& facts) {
   d["venue"]["walkable"] = polygons(r.walkable);
   d["venue"]["exits"] = ordered_json::array();
   for (const auto& [name, shape] : facts.exits) d["venue"]["exits"].push_back({{"name", name}, {"polygons", polygons(shape)}});
+  d["venue"]["levels"] = ordered_json::array();
+  for (const Level& l : facts.levels)
+    d["venue"]["levels"].push_back({{"name", l.name},
+                                    {"box", {l.bounds.min.x, l.bounds.min.y, l.bounds.max.x, l.bounds.max.y}},
+                                    {"z_min_m", l.z_min_m},
+                                    {"z_max_m", l.z_max_m}});
   d["venue"]["lines"] = ordered_json::array();
   for (const LineSeries& l : r.lines) {
     ordered_json pts = ordered_json::array();
