@@ -152,6 +152,14 @@ TEST(Levels, LevelKeyIsCheckedAgainstTheVenue) {
   const Scenario sc = parse_scenario(
       base + "groups:\n  - {name: g, level: level 1, rect: [14, 1, 26, 9], count: 5, target: exit:out}\n", kVenues / "inline.yaml");
   EXPECT_NEAR(bounds(sc.groups[0].area).min.x, 14.0 + sc.levels[1].offset.x, 1e-9);
+  // Lines too: a measurement line and a gate across the concourse.
+  const Scenario lines = parse_scenario(
+      base + "measurement_lines:\n  - {name: m, level: 1, line: [[20, 0], [20, 10]]}\n"
+             "gates:\n  - {name: g, level: 1, line: [[25, 0], [25, 10]], rate_persons_per_min: 60}\n"
+             "groups:\n  - {name: g, rect: [14, 1, 26, 9], count: 5, target: exit:out}\n",
+      kVenues / "inline.yaml");
+  EXPECT_NEAR(lines.measurement_lines[0].line[0].x, 20.0 + sc.levels[1].offset.x, 1e-9);
+  EXPECT_NEAR(lines.gates[0].line.a.x, 25.0 + sc.levels[1].offset.x, 1e-9);
 }
 
 // A floor that climbs onto itself without stairs or a ramp to cut at cannot be laid out: the

@@ -721,7 +721,7 @@ void Reader::read_measurement_lines(const Field& f, Scenario& sc) {
   std::vector<std::pair<std::string, Field>> names;
   std::vector<MeasurementLine> from_venue = sc.measurement_lines;
   for (const Field& e : sequence(f)) {
-    auto m = mapping(e, {"name", "line"});
+    auto m = mapping(e, {"name", "line", "level"});
     if (!m) continue;
     MeasurementLine ml;
     ml.where = at(e);
@@ -761,6 +761,9 @@ void Reader::read_measurement_lines(const Field& f, Scenario& sc) {
       ml.line.push_back({*x, *y});
     }
     if (ok && l->value.IsSequence() && ml.line.size() < 2) problem(*l, "needs at least 2 points");
+    if (const Field* lv = m->find("level"))
+      if (const auto off = level_offset(*lv))
+        for (Vec2& q : ml.line) q += *off;
     sc.measurement_lines.push_back(std::move(ml));
   }
   check_unique(names);
@@ -886,7 +889,7 @@ std::vector<GateWindow> Reader::gate_schedule(const Field& f) {
 void Reader::read_gates(const Field& f, Scenario& sc) {
   std::vector<std::pair<std::string, Field>> names;
   for (const Field& e : sequence(f)) {
-    auto m = mapping(e, {"name", "line", "direction", "rate_persons_per_min", "schedule"});
+    auto m = mapping(e, {"name", "line", "level", "direction", "rate_persons_per_min", "schedule"});
     if (!m) continue;
     Gate g;
     g.where = at(e);
@@ -899,6 +902,8 @@ void Reader::read_gates(const Field& f, Scenario& sc) {
     }
     if (const Field* l = m->find("line")) {
       if (auto seg = gate_line(*l)) {
+        if (const Field* lv = m->find("level"))
+          if (const auto off = level_offset(*lv)) *seg = Segment{seg->a + *off, seg->b + *off};
         g.line = *seg;
         // A gate must cross a passage: both ends on or near the walkable area (drawn onto walls).
         if (!sc.walkable.empty()) {
