@@ -14,6 +14,9 @@ Quick start::
     result = crowdsafe.assess(sc, out="runs/plaza-risk")  # run + hotspots + plan
     result.hotspots, result.plan_gates, result.evacuation_outcomes   # pandas
     df = crowdsafe.sweep(sc, {"model.time_headway_s": [0.3, 0.45]}, seeds=5)
+    study = crowdsafe.sweep(sc, seeds=10, out="runs/study", keep=("maps", "exit_times"))
+    crowdsafe.exceedance_map(study, "peak_density", 4.0)["probability"]   # (ny, nx), 0..1
+    crowdsafe.evacuation_convergence(study).verdict                      # enough seeds?
 
 Import from the build tree with ``PYTHONPATH=build/python`` (python/README.md).
 """
@@ -21,18 +24,28 @@ Import from the build tree with ``PYTHONPATH=build/python`` (python/README.md).
 from . import _core
 from .errors import InputError, InputProblem, SimulationError
 from .geometry import to_wkt
-from .plot import plot_evacuation_curve, plot_trajectories, plot_venue
+from .ensemble import (
+    ConvergenceCheck,
+    converged,
+    convergence,
+    evacuation_convergence,
+    exceedance_map,
+    exceedance_probability,
+    percentiles,
+)
+from .plot import plot_evacuation_curve, plot_map, plot_trajectories, plot_venue
 from .risk import AnalysisMaps
 from .runs import RunResult, analyse, assess, plan, read_run, run
 from .scenario import Scenario, load_scenario
 from .simulation import Simulation
 from .stats import mean_ci
-from .study import compare, converged, convergence, exceedance_probability, percentiles, sweep
+from .study import compare, sweep
 
 __version__: str = _core.__version__
 
 __all__ = [
     "AnalysisMaps",
+    "ConvergenceCheck",
     "InputError",
     "InputProblem",
     "RunResult",
@@ -44,12 +57,15 @@ __all__ = [
     "compare",
     "converged",
     "convergence",
+    "evacuation_convergence",
+    "exceedance_map",
     "exceedance_probability",
     "load_scenario",
     "mean_ci",
     "percentiles",
     "plan",
     "plot_evacuation_curve",
+    "plot_map",
     "plot_trajectories",
     "plot_venue",
     "read_run",

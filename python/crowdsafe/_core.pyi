@@ -156,3 +156,10 @@ def plan_run(
     write: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]: ...
+def validate_plan_options(
+    *,
+    seeds: int = 2,
+    threads: int = 0,
+    target_density_per_m2: float = 4.0,
+    evacuate_at_s: float = 0.0,
+) -> None: ...

@@ -1,4 +1,4 @@
-"""matplotlib helpers: venue maps, trajectories and evacuation curves.
+"""matplotlib helpers: venue maps, analysis and exceedance maps, trajectories and evacuation curves.
 
 Each takes the Axes to draw on first and returns it; matplotlib is imported only when used.
 """
@@ -10,11 +10,12 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from .risk import AnalysisMaps
 from .runs import RunResult, read_run
 from .scenario import Scenario, as_scenario
 from .simulation import Simulation
 
-__all__ = ["plot_venue", "plot_trajectories", "plot_evacuation_curve"]
+__all__ = ["plot_venue", "plot_map", "plot_trajectories", "plot_evacuation_curve"]
 
 
 def _patch(polygons, **style):
@@ -69,6 +70,64 @@ def plot_venue(ax, source: Any, *, areas: bool = True, labels: bool = True):
     pad = 0.02 * max(np.ptp(rings[:, 0]), np.ptp(rings[:, 1]))
     ax.set_xlim(rings[:, 0].min() - pad, rings[:, 0].max() + pad)
     ax.set_ylim(rings[:, 1].min() - pad, rings[:, 1].max() + pad)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x / m")
+    ax.set_ylabel("y / m")
+    return ax
+
+
+def plot_map(
+    ax,
+    maps: AnalysisMaps | RunResult | str,
+    name: str | None = None,
+    *,
+    level: int | None = None,
+    cmap: str | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
+    colorbar: bool = True,
+    label: str | None = None,
+):
+    """Draws one grid map (m) with a colour bar in its unit; cells outside the walkable area
+    (NaN) stay blank.
+
+    ``maps``: an :class:`crowdsafe.AnalysisMaps` (``RunResult.analysis_maps``, or the result of
+    :func:`crowdsafe.exceedance_map`), a RunResult or a run folder. ``name``: the dataset
+    (default ``"probability"`` when present, else ``"peak_density"``); a (6, ny, nx) LOS dataset
+    needs ``level`` (0 = A ... 5 = F). An exceedance map is drawn from 0 to 1 with a label
+    naming field and threshold. Returns ``ax``; the image is ``ax.images[-1]``.
+    """
+    if not isinstance(maps, AnalysisMaps):
+        result = maps if isinstance(maps, RunResult) else read_run(maps)
+        if result.analysis_maps is None:
+            raise ValueError(f"{result.path}: the run was not analysed; run crowdsafe.analyse() first")
+        maps = result.analysis_maps
+    if name is None:
+        name = "probability" if "probability" in maps else "peak_density"
+    data = np.asarray(maps[name], dtype=np.float64)
+    if data.ndim == 3:
+        if level is None:
+            raise ValueError(f"'{name}' has one map per level of service; pass level=0..5 (A..F)")
+        data = data[level]
+    elif data.ndim != 2:
+        raise ValueError(f"'{name}' is not a map (shape {data.shape})")
+    unit = maps.units.get(name, "")
+    exceedance = name == "probability" and "field" in maps.attrs
+    if exceedance:
+        vmin = 0.0 if vmin is None else vmin
+        vmax = 1.0 if vmax is None else vmax
+        if label is None:
+            field, t, unit_of_field = maps.attrs["field"], maps.attrs.get("threshold"), maps.attrs.get("field_unit", "")
+            if isinstance(t, str):
+                label = f"P({field} at level {t} or worse)"
+            else:
+                label = f"P({field} > {t:g} {unit_of_field})".replace(" )", ")")
+    if label is None:
+        label = f"{name} / {unit}" if unit and unit != "1" else name
+    image = ax.imshow(np.ma.masked_invalid(data), origin="lower", extent=maps.extent, cmap=cmap or "viridis",
+                      vmin=vmin, vmax=vmax, interpolation="nearest")
+    if colorbar:
+        ax.figure.colorbar(image, ax=ax, label=label)
     ax.set_aspect("equal")
     ax.set_xlabel("x / m")
     ax.set_ylabel("y / m")

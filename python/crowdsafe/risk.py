@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pandas as pd
 
 __all__ = [
     "AnalysisMaps",
+    "MAPS_FILE",
     "HOTSPOT_COLUMNS",
     "FEEDING_FLOW_COLUMNS",
     "GATE_COLUMNS",
@@ -323,10 +325,44 @@ def _attr(value: Any) -> Any:
     return value
 
 
-def read_analysis_maps(h5_file: Path) -> AnalysisMaps | None:
-    """The /analysis group of ``h5_file`` as :class:`AnalysisMaps`; None when absent."""
+#: A sweep run that keeps only its maps (``sweep(..., keep=("maps",))``) stores the /analysis
+#: group in this file of its run folder, without the trajectories.
+MAPS_FILE = "maps.h5"
+
+
+def has_analysis(h5_file: Path) -> bool:
+    """True when ``h5_file`` exists and holds an /analysis group."""
     import h5py
 
+    if not Path(h5_file).is_file():
+        return False
+    with h5py.File(h5_file, "r") as f:
+        return "analysis" in f
+
+
+def keep_analysis(h5_file: Path, maps_file: Path) -> bool:
+    """Copies the /analysis group of ``h5_file`` (and its root attribute wkt_geometry) into a
+    new ``maps_file``; False when there is none to copy."""
+    import h5py
+
+    with h5py.File(h5_file, "r") as src:
+        if "analysis" not in src:
+            return False
+        tmp = Path(maps_file).with_suffix(".h5.tmp")
+        with h5py.File(tmp, "w") as dst:
+            src.copy(src["analysis"], dst, "analysis")
+            if "wkt_geometry" in src.attrs:
+                dst.attrs["wkt_geometry"] = src.attrs["wkt_geometry"]
+        os.replace(tmp, maps_file)
+    return True
+
+
+def read_analysis_maps(h5_file: Path, names: Iterable[str] | None = None) -> AnalysisMaps | None:
+    """The /analysis group of ``h5_file`` as :class:`AnalysisMaps`; None when absent.
+    ``names``: read only these datasets (those that exist) and no measurement lines."""
+    import h5py
+
+    wanted = None if names is None else set(names)
     with h5py.File(h5_file, "r") as f:
         if "analysis" not in f:
             return None
@@ -337,9 +373,11 @@ def read_analysis_maps(h5_file: Path) -> AnalysisMaps | None:
         arrays: dict[str, np.ndarray] = {}
         units: dict[str, str] = {}
         for name, item in group.items():
-            if isinstance(item, h5py.Dataset):
+            if isinstance(item, h5py.Dataset) and (wanted is None or name in wanted):
                 arrays[name] = item[()]
                 units[name] = _attr(item.attrs.get("unit", ""))
+        if wanted is not None:
+            return AnalysisMaps(arrays, units, attrs, {})
         time = arrays.get("time", np.zeros(0))
         lines: dict[str, pd.DataFrame] = {}
         if "lines" in group:

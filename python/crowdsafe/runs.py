@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core, risk
-from .errors import InputError
+from .errors import InputError, InputProblem
 from .risk import AnalysisMaps
 from .scenario import PathLike, Scenario, as_scenario
 
@@ -89,13 +89,47 @@ def _check_seeds(seeds: int) -> int:
     return int(seeds)
 
 
+def _closed_exit_list(close_exits: Iterable[str]) -> list[str]:
+    if isinstance(close_exits, str):  # one name, not its letters
+        return [close_exits]
+    return [str(e) for e in close_exits]
+
+
+def _check_plan_options(**options: Any) -> None:
+    """The engine's range checks of the planner options, with the errors naming the Python
+    arguments (the engine calls the evacuation time evacuation_trigger_s)."""
+    try:
+        _core.validate_plan_options(**options)
+    except InputError as e:
+        problems = [p._replace(field="evacuate_at_s") if p.field == "evacuation_trigger_s" else p for p in e.problems]
+        raise InputError("\n".join(str(p) for p in problems), problems) from None
+
+
+def _check_plan_against(sc: Scenario, *, evacuate_at_s: float, close_exits: list[str]) -> None:
+    """The planner's checks that need the scenario, done before running it: every closed exit
+    exists and one stays open; the evacuation starts within the simulated time."""
+    problems = []
+    names = list(sc.exits)
+    for name in close_exits:
+        if name not in names:
+            problems.append(InputProblem("", 0, 0, "close_exits", f"unknown exit '{name}'; the scenario's exits: {', '.join(names)}"))
+    if names and set(names) <= set(close_exits):
+        problems.append(InputProblem("", 0, 0, "close_exits", "closes every exit; leave at least one open"))
+    if evacuate_at_s > sc.duration_s:
+        problems.append(InputProblem("", 0, 0, "evacuate_at_s",
+                                     f"{evacuate_at_s:g} s is after the end of the run ({sc.duration_s:g} s); give a time "
+                                     "within duration_s"))
+    if problems:
+        raise InputError("\n".join(str(p) for p in problems), problems)
+
+
 def _plan_folder(run_dir: Path, sc: _core.Scenario, analysis: _core.AnalysisResult, *, seeds: int, threads: int,
                  verify: bool, evacuation: bool, target_density_per_m2: float, evacuate_at_s: float,
                  close_exits: Iterable[str], progress: Callable[[str], None] | None) -> None:
     _core.plan_run(
         os.fspath(run_dir), sc, analysis, seeds=_check_seeds(seeds), threads=threads, verify=verify, evacuation=evacuation,
         target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s),
-        closed_exits=[str(e) for e in close_exits], progress=progress,
+        closed_exits=_closed_exit_list(close_exits), progress=progress,
     )
 
 
@@ -109,6 +143,9 @@ def assess(
     threads: int = 0,
     cell_m: float = 0.5,
     overrides: Mapping[str, Any] | None = None,
+    target_density_per_m2: float = 4.0,
+    evacuate_at_s: float = 0.0,
+    close_exits: Iterable[str] = (),
     progress: Callable[[str], None] | None = None,
 ) -> "RunResult":
     """Runs, analyses and plans a scenario, like ``crowdsafe assess SCENARIO --out OUT``.
@@ -118,18 +155,26 @@ def assess(
     the re-simulations under ``out/plan/``. ``seed`` overrides the scenario's seed;
     ``overrides`` sets fields by dotted path. ``seeds``: verification seeds of the planner (the
     run's seed and the next ``seeds - 1``). ``threads``: worker threads, 0 = all cores (results
-    do not depend on it). ``cell_m``: analysis grid cell, m. ``progress`` receives the planner's
-    progress lines (str).
+    do not depend on it). ``cell_m``: analysis grid cell, m. The planner's options, as in
+    :func:`plan`: ``target_density_per_m2``: keep crush hotspots below this, persons/m²;
+    ``evacuate_at_s``: plan the evacuation of everybody inside at this time, s (0 = from the
+    start; at most the scenario's duration_s); ``close_exits``: names of exits blocked during
+    it. ``progress`` receives the planner's progress lines (str).
 
     The GIL is released while running, analysing and planning. A run whose step fails is
     analysed as far as it went but not planned (its status says "failed: ..."); an interrupted
     run is neither. Returns :func:`read_run` of ``out``. Raises :class:`crowdsafe.InputError`
-    for invalid scenarios or options.
+    for invalid scenarios or options, before running.
     """
     sc = _scenario_with(scenario, seed, overrides)
     cell = _check_cell(cell_m)
+    # The planner's options are checked before a long run, not after it.
+    closed = _closed_exit_list(close_exits)
     if plan:
-        _check_seeds(seeds)  # before a long run, not after it
+        _check_seeds(seeds)
+    _check_plan_options(seeds=int(seeds) if plan else 2, threads=threads,
+                        target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s))
+    _check_plan_against(sc, evacuate_at_s=float(evacuate_at_s), close_exits=closed)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     _core.write_run_scenario_copy(sc.core, os.fspath(folder))
@@ -139,7 +184,8 @@ def assess(
     analysis = _core.analyse_run(os.fspath(folder), sc.core, cell_m=cell)
     if plan and summary["status"] == "completed":
         _plan_folder(folder, sc.core, analysis, seeds=seeds, threads=threads, verify=True, evacuation=True,
-                     target_density_per_m2=4.0, evacuate_at_s=0.0, close_exits=(), progress=progress)
+                     target_density_per_m2=target_density_per_m2, evacuate_at_s=evacuate_at_s, close_exits=closed,
+                     progress=progress)
     return RunResult(folder)
 
 
@@ -320,14 +366,23 @@ class RunResult:
         """Entries into each hotspot while active: hotspot, group, heading, persons."""
         return risk.feeding_flow_table(self.analysis)
 
+    @property
+    def analysis_maps_file(self) -> Path | None:
+        """The file holding the run's analysis maps: trajectories.h5 when it has /analysis, else
+        maps.h5 (kept by ``sweep(..., keep=("maps",))`` without the trajectories); None if neither."""
+        if self.has_trajectories and risk.has_analysis(self.trajectory_file):
+            return self.trajectory_file
+        maps = self.path / risk.MAPS_FILE
+        return maps if risk.has_analysis(maps) else None
+
     @cached_property
     def analysis_maps(self) -> AnalysisMaps | None:
-        """The /analysis group of trajectories.h5 as numpy arrays: peak_density (ny, nx)
-        persons/m², los_walkway (6, ny, nx) fractions, ... with cell_m, origin (m), x, y, extent
-        (:class:`crowdsafe.AnalysisMaps`); None when the run was not analysed."""
-        if not self.has_trajectories:
-            return None
-        return risk.read_analysis_maps(self.trajectory_file)
+        """The /analysis group as numpy arrays: peak_density (ny, nx) persons/m², los_walkway
+        (6, ny, nx) fractions, ... with cell_m, origin (m), x, y, extent
+        (:class:`crowdsafe.AnalysisMaps`), from trajectories.h5 or maps.h5
+        (:attr:`analysis_maps_file`); None when the run was not analysed."""
+        file = self.analysis_maps_file
+        return risk.read_analysis_maps(file) if file is not None else None
 
     # ------------------------------------------------------------------ planner
     @cached_property

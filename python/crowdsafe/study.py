@@ -1,4 +1,5 @@
-"""Studies: sweeps over parameters and seeds, ensemble statistics, layout comparison.
+"""Studies: sweeps over parameters and seeds, and layout comparison (ensemble statistics over
+a sweep's runs are in :mod:`crowdsafe.ensemble`).
 
 A sweep is a list of independent runs. Each run is a picklable task (scenario text, overrides,
 seed), so the same code runs serially, on a ``concurrent.futures`` executor (threads suffice:
@@ -24,21 +25,19 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _core
+from . import _core, risk
+from .ensemble import _ok
 from .errors import InputError
 from .scenario import PathLike, Scenario, as_scenario
 from .stats import mean_ci, welch_test
 
 __all__ = [
     "sweep",
-    "percentiles",
-    "convergence",
-    "converged",
-    "exceedance_probability",
     "compare",
     "METRICS",
     "RESULT_COLUMNS",
     "ANALYSIS_COLUMNS",
+    "KEEP_COLUMNS",
 ]
 
 Metric = Callable[[dict, "Path | None"], dict]
@@ -88,6 +87,11 @@ RESULT_COLUMNS = [
 #: of them crush and counterflow hotspots (counts), and the largest density anywhere, persons/m².
 ANALYSIS_COLUMNS = ["n_hotspots", "n_crush", "n_counterflow", "peak_density_per_m2"]
 
+#: What ``sweep(keep=...)`` can keep of each run, and the column that holds it (after the others):
+#: "maps" -> maps_file (path of the run's maps.h5: the /analysis group, no trajectories);
+#: "exit_times" -> exit_times_s (sorted exit times of those who left, float64 array, s).
+KEEP_COLUMNS = {"maps": "maps_file", "exit_times": "exit_times_s"}
+
 #: Metrics where a smaller value is better (used by compare's verdicts).
 LOWER_IS_BETTER = {
     "evacuation_time_p50_s": True,
@@ -111,24 +115,38 @@ def _run_task(task: dict) -> dict:
         sc: Scenario = task["scenario"]
         sc = sc.with_overrides({**task["overrides"], "seed": task["seed"]})
         out = task["out"]
-        analyse = task.get("analyse", False)
+        keep = task.get("keep", ())
+        keep_maps, keep_times = "maps" in keep, "exit_times" in keep
+        analyse = task.get("analyse", False) or keep_maps
         analysed: dict[str, Any] = {}
+        kept: dict[str, Any] = {}
         if out is None:
             with tempfile.TemporaryDirectory(prefix="crowdsafe-sweep-") as tmp:
-                summary = _core.run_scenario(sc.core, tmp, threads=task["threads"], record=analyse)
+                summary = _core.run_scenario(sc.core, tmp, threads=task["threads"], record=analyse or keep_times)
                 if analyse:
                     analysed = _analysis_metrics(summary, tmp, sc, write=False)
+                if keep_times:
+                    kept["exit_times_s"] = _exit_times(Path(tmp), summary)
                 run_dir = None
                 metrics = _metrics(summary, run_dir)
         else:
-            record = task["record"] or analyse
+            # Trajectories are recorded when something needs them, but kept only with `record`
+            # (or for an analysed run without keep=maps, as before: its maps live in them).
+            keep_trajectories = task["record"] or (analyse and not keep_maps)
+            record = keep_trajectories or analyse or keep_times
             if analyse:
                 _core.write_run_scenario_copy(sc.core, out)
             summary = _core.run_scenario(sc.core, out, threads=task["threads"], record=record)
             if analyse:
-                analysed = _analysis_metrics(summary, out, sc, write=True)
+                analysed = _analysis_metrics(summary, out, sc, write=True, report=keep_trajectories)
+            if keep_times:
+                kept["exit_times_s"] = _exit_times(Path(out), summary)
             run_dir = Path(out)
             metrics = _metrics(summary, run_dir if record else None)
+            if keep_maps:
+                kept["maps_file"] = _keep_maps(run_dir, summary)
+            if record and not keep_trajectories and summary.get("trajectory_file"):
+                (run_dir / summary["trajectory_file"]).unlink(missing_ok=True)
         status = summary["status"]
         if status.startswith("failed: "):
             row["status"], row["error"] = "failed", status[len("failed: ") :]
@@ -140,6 +158,7 @@ def _run_task(task: dict) -> dict:
         if analysis_error:
             row["error"] = "; ".join(e for e in (row["error"], f"analysis: {analysis_error}") if e)
         row["run_dir"] = os.fspath(out) if out is not None else None
+        row.update(kept)
     except Exception as e:  # noqa: BLE001 - every failure becomes a row, never a lost run
         row["status"] = "error"
         row["error"] = f"{type(e).__name__}: {e}"
@@ -149,14 +168,15 @@ def _run_task(task: dict) -> dict:
     return row
 
 
-def _analysis_metrics(summary: dict, run_dir: str, sc: Scenario, *, write: bool) -> dict:
+def _analysis_metrics(summary: dict, run_dir: str, sc: Scenario, *, write: bool, report: bool = True) -> dict:
     """Hotspot counts and peak density of a finished run (:data:`ANALYSIS_COLUMNS`); NaN and an
-    ``error`` entry when the run was interrupted or the analysis failed."""
+    ``error`` entry when the run was interrupted or the analysis failed. ``write``: write
+    hotspots.json and /analysis (and report.html when ``report``) into the run folder."""
     empty = {c: math.nan for c in ANALYSIS_COLUMNS}
     if summary["status"] == "interrupted":
         return empty
     try:
-        result = _core.analyse_run(run_dir, sc.core, write=write).summary
+        result = _core.analyse_run(run_dir, sc.core, write=write, report=report).summary
     except Exception as e:  # noqa: BLE001 - the run's own figures still make a row
         return {**empty, "error": f"{type(e).__name__}: {e}"}
     return {
@@ -167,11 +187,45 @@ def _analysis_metrics(summary: dict, run_dir: str, sc: Scenario, *, write: bool)
     }
 
 
+def _exit_times(run_dir: Path, summary: dict) -> np.ndarray | None:
+    """Sorted exit times (s) of the persons who left, from the run's trajectories.h5; None when
+    the run wrote no agents table (it did not complete)."""
+    import h5py
+
+    file = run_dir / (summary.get("trajectory_file") or "trajectories.h5")
+    if not file.is_file():
+        return None
+    with h5py.File(file, "r") as f:
+        if "crowdsafe/agents" not in f:
+            return None
+        times = f["crowdsafe/agents"]["exit_time"]
+    return np.sort(times[np.isfinite(times)]).astype(np.float64)
+
+
+def _keep_maps(run_dir: Path, summary: dict) -> str | None:
+    """Copies the run's /analysis into run_dir/maps.h5; its path, None when not analysed."""
+    file = run_dir / (summary.get("trajectory_file") or "trajectories.h5")
+    maps = run_dir / risk.MAPS_FILE
+    if file.is_file() and risk.keep_analysis(file, maps):
+        return os.fspath(maps)
+    return None
+
+
 def _metrics(summary: dict, run_dir: Path | None) -> dict:
     out: dict[str, Any] = {}
     for metric in METRICS:
         out.update(metric(summary, run_dir))
     return out
+
+
+def _keep_list(keep: str | Iterable[str], out: PathLike | None) -> tuple[str, ...]:
+    items = (keep,) if isinstance(keep, str) else tuple(str(k) for k in keep)
+    for k in items:
+        if k not in KEEP_COLUMNS:
+            raise InputError.single("keep", f"unknown item '{k}'; sweep can keep {', '.join(repr(c) for c in KEEP_COLUMNS)}")
+    if "maps" in items and out is None:
+        raise InputError.single("keep", "keeping maps needs out=FOLDER: each run's maps.h5 is written under it")
+    return items
 
 
 def _seed_list(seeds: int | Iterable[int] | None, scenario: Scenario) -> list[int]:
@@ -206,12 +260,17 @@ def _submit_all(executor: Any, tasks: list[dict]) -> list[dict]:
     return rows
 
 
-def _frame(rows: list[dict], parameter_columns: list[str], analysed: bool = False) -> pd.DataFrame:
+def _frame(rows: list[dict], parameter_columns: list[str], analysed: bool = False,
+           keep: Sequence[str] = ()) -> pd.DataFrame:
     df = pd.DataFrame(rows)
-    result_columns = RESULT_COLUMNS + (ANALYSIS_COLUMNS if analysed else [])
+    result_columns = (RESULT_COLUMNS + (ANALYSIS_COLUMNS if analysed else [])
+                      + [KEEP_COLUMNS[k] for k in KEEP_COLUMNS if k in keep])
     for c in result_columns:
         if c not in df.columns:
-            df[c] = np.nan if c not in ("status", "error", "run_dir") else None
+            df[c] = np.nan if c not in ("status", "error", "run_dir", *KEEP_COLUMNS.values()) else None
+    for c in KEEP_COLUMNS.values():
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
     extra = [c for c in df.columns if c not in parameter_columns and c not in result_columns]
     df = df[parameter_columns + result_columns + extra]
     df["error"] = df["error"].fillna("")
@@ -228,6 +287,7 @@ def sweep(
     out: PathLike | None = None,
     record: bool = False,
     analyse: bool = False,
+    keep: str | Iterable[str] = (),
 ) -> pd.DataFrame:
     """Runs the cross product of parameter values and seeds; one row per run.
 
@@ -243,13 +303,26 @@ def sweep(
     writes) and add :data:`ANALYSIS_COLUMNS`: n_hotspots, n_crush, n_counterflow (counts),
     peak_density_per_m2 (persons/m²).
 
+    ``keep``: what else to keep of each run for ensemble statistics (:data:`KEEP_COLUMNS`),
+    without holding it in memory: ``"maps"`` analyses each run (as ``analyse``) and saves its
+    analysis maps to ``out/run-<index>/maps.h5`` (about 25 maps of ny × nx float64; the
+    trajectories are deleted unless ``record``), column ``maps_file``, for
+    :func:`crowdsafe.exceedance_map`; needs ``out`` (on a cluster, a folder every worker and
+    the client share). ``"exit_times"`` adds column ``exit_times_s``: each run's sorted exit
+    times (float64 array, s; 8 bytes per person who left), for
+    :func:`crowdsafe.evacuation_convergence`; trajectories are recorded for it and not kept
+    unless ``record``.
+
     Returns a DataFrame: the parameter columns, then seed, status ("completed", "interrupted",
     "failed": a step failed, "error": the run could not start), error (message, "" if none),
     agents_total, evacuated, remaining (persons), evacuation_time_p50_s / _p95_s / _max_s (s,
     NaN if nobody left), max_contact_force_N (N), simulated_time_s (s), wall_time_s (s, per
-    run), run_dir, and the columns added by :data:`METRICS`. A failing run is a row with its
-    error, never dropped. ``df.attrs["parameters"]`` lists the parameter columns.
+    run), run_dir, the columns added by :data:`METRICS`, and those of ``keep`` (None for a run
+    that did not complete). A failing run is a row with its error, never dropped.
+    ``df.attrs["parameters"]`` lists the parameter columns. Raises :class:`crowdsafe.InputError`
+    for invalid arguments before running anything.
     """
+    kept = _keep_list(keep, out)
     sc = as_scenario(scenario)
     params = {str(k): list(v) for k, v in (parameters or {}).items()}
     for key, values in params.items():
@@ -272,105 +345,12 @@ def sweep(
                 "out": os.fspath(Path(out) / f"run-{index:04d}") if out is not None else None,
                 "record": bool(record),
                 "analyse": bool(analyse),
+                "keep": kept,
             }
         )
-    df = _frame(_submit_all(executor, tasks), names, analysed=bool(analyse))
+    df = _frame(_submit_all(executor, tasks), names, analysed=bool(analyse) or "maps" in kept, keep=kept)
     df.attrs["parameters"] = names
     return df
-
-
-# ---------------------------------------------------------------------- ensemble statistics
-def _parameter_columns(df: pd.DataFrame) -> list[str]:
-    """The sweep's parameter columns: df.attrs["parameters"], else the columns before "seed"."""
-    if "parameters" in df.attrs:
-        return [c for c in df.attrs["parameters"] if c in df.columns]
-    if "seed" in df.columns:
-        return list(df.columns[: df.columns.get_loc("seed")])
-    return []
-
-
-def _ok(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["status"] == "completed"] if "status" in df.columns else df
-
-
-def percentiles(
-    df: pd.DataFrame, column: str, q: Sequence[float] = (5, 50, 95), *, by: Sequence[str] | None = None
-) -> pd.Series | pd.DataFrame:
-    """Percentiles of a metric over the completed runs (in the column's unit).
-
-    Grouped by the sweep's parameter columns (or ``by``): a DataFrame with columns ``p5``,
-    ``p50``, ``p95``..., ``n``; without parameters a Series with the same labels.
-    """
-    by = list(by) if by is not None else _parameter_columns(df)
-    data = _ok(df)
-
-    def one(values: pd.Series) -> pd.Series:
-        v = values.dropna().to_numpy(dtype=np.float64)
-        stats = {f"p{qq:g}": (float(np.percentile(v, qq)) if len(v) else math.nan) for qq in q}
-        stats["n"] = len(v)
-        return pd.Series(stats)
-
-    if not by:
-        return one(data[column])
-    table = data.groupby(by[0] if len(by) == 1 else by)[column].apply(one).unstack()
-    return table.astype({"n": int})
-
-
-def convergence(df: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Running statistics of a metric as seeds are added (completed runs, in seed order):
-    n, mean, sd, and rel_change_mean = |mean_n - mean_(n-1)| / |mean_n|. For plotting how an
-    ensemble settles (NIST TN 1822, Ronchi et al. 2014)."""
-    data = _ok(df).sort_values("seed") if "seed" in df.columns else _ok(df)
-    v = data[column].dropna().to_numpy(dtype=np.float64)
-    n = np.arange(1, len(v) + 1)
-    mean = np.cumsum(v) / n
-    sq = np.cumsum(v * v)
-    var = np.where(n > 1, (sq - n * mean * mean) / np.maximum(n - 1, 1), np.nan)
-    sd = np.sqrt(np.maximum(var, 0.0))
-    prev = np.concatenate([[np.nan], mean[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.abs(mean - prev) / np.abs(mean)
-    return pd.DataFrame({"n": n, "mean": mean, "sd": sd, "rel_change_mean": rel})
-
-
-def converged(
-    df: pd.DataFrame, column: str, rel_tol: float = 0.05, *, window: int = 5, by: Sequence[str] | None = None
-) -> bool | pd.Series:
-    """Whether enough seeds were run: the running mean of ``column`` over the last ``window``
-    seeds stayed within ``rel_tol`` (relative) of the final mean (in the spirit of NIST TN 1822:
-    add runs until the statistics stop changing). Needs at least ``window + 1`` completed runs.
-
-    Grouped by the sweep's parameter columns (or ``by``): a Series of bools, one per
-    combination; without parameters a bool.
-    """
-    by = list(by) if by is not None else _parameter_columns(df)
-
-    def one(group: pd.DataFrame) -> bool:
-        run = convergence(group, column)
-        if len(run) < window + 1:
-            return False
-        final = run["mean"].iloc[-1]
-        tail = run["mean"].iloc[-(window + 1) :]
-        scale = abs(final) if final != 0 else 1.0
-        return bool(np.all(np.abs(tail - final) <= rel_tol * scale))
-
-    if not by:
-        return one(df)
-    groups = df.groupby(by[0] if len(by) == 1 else by)
-    return pd.Series({key: one(g) for key, g in groups}, name=f"converged({column})", dtype=bool)
-
-
-def exceedance_probability(
-    df: pd.DataFrame, column: str, threshold: float, *, by: Sequence[str] | None = None
-) -> float | pd.Series:
-    """Share of completed runs whose ``column`` exceeds ``threshold`` (same unit), per
-    parameter combination (Series) or overall (float)."""
-    by = list(by) if by is not None else _parameter_columns(df)
-    data = _ok(df)
-    if not by:
-        v = data[column].dropna()
-        return float((v > threshold).mean()) if len(v) else math.nan
-    return data.groupby(by)[column].apply(lambda v: float((v.dropna() > threshold).mean()) if v.notna().any() else math.nan)
 
 
 # ---------------------------------------------------------------------- layout comparison

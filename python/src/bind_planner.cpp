@@ -67,6 +67,21 @@ void bind_planner(py::module_& m) {
       py::arg("write") = true, py::arg("progress") = py::none(),
       "Plans the analysed run in run_dir, re-simulates the measures with `seeds` seeds, writes "
       "plan.json and plan.geojson when write, and returns plan.json as a dict. Units: s, persons/m².");
+
+  m.def(
+      "validate_plan_options",
+      [](int seeds, int threads, double target_density_per_m2, double evacuate_at_s) {
+        PlanOptions options;
+        options.seeds = seeds;
+        options.threads = threads;
+        options.target_density_per_m2 = target_density_per_m2;
+        options.evacuation_trigger_s = evacuate_at_s;
+        validate(options);
+      },
+      py::kw_only(), py::arg("seeds") = 2, py::arg("threads") = 0, py::arg("target_density_per_m2") = 4.0,
+      py::arg("evacuate_at_s") = 0.0,
+      "Checks planner options as plan_run does, before a long run; raises InputError listing every "
+      "problem. Units: s, persons/m².");
 }
 
 }  // namespace crowdsafe::python

@@ -245,3 +245,42 @@ def test_analysed_sweep_counts_hotspots(source_dir, street):
     assert short["n_counterflow"] == 0 and short["peak_density_per_m2"] < full["peak_density_per_m2"]
     assert "n_hotspots" not in crowdsafe.sweep(scenario, {"duration_s": [5]}, seeds=[5]).columns
     assert not math.isnan(short["peak_density_per_m2"])
+
+
+def test_assess_passes_the_planner_options(tmp_path, source_dir):
+    # four-exits, thinned to 80 people and 60 s: evacuate at 5 s with the north exit closed
+    result = crowdsafe.assess(planner_scenario(source_dir, "four-exits"), tmp_path / "hall", seeds=1, threads=1,
+                              overrides={"groups[0].count": 60, "groups[1].count": 20, "duration_s": 60},
+                              target_density_per_m2=3.5, evacuate_at_s=5.0, close_exits=["north"])
+    options = result.plan["options"]
+    assert options["target_density_per_m2"] == 3.5
+    assert options["evacuation_trigger_s"] == 5.0 and options["closed_exits"] == ["north"]
+    evacuation = result.plan["evacuation"]
+    assert evacuation["trigger_s"] == 5.0 and evacuation["closed_exits"] == ["north"]
+    exits = result.plan_exits.set_index("name")
+    assert exits.loc["north", "closed"] and exits.loc["north", "persons_assigned"] == 0
+    assert not exits.loc[["east", "south", "west"], "closed"].any()
+    assert 0 < evacuation["persons"] == exits["persons_assigned"].sum() <= 80
+    assert "north" not in set(result.plan_routes["exit"])
+    # the same options through plan() on the finished run give the same evacuation plan
+    again = crowdsafe.plan(result.path, verify=False, threads=1, target_density_per_m2=3.5, evacuate_at_s=5.0,
+                           close_exits="north")
+    assert again.plan["evacuation"]["routes"] == evacuation["routes"]
+
+
+def test_assess_checks_planner_options_before_running(tmp_path, source_dir):
+    scenario = planner_scenario(source_dir, "four-exits")
+    cases = [
+        ({"close_exits": ["gate-7"]}, r"close_exits: unknown exit 'gate-7'; the scenario's exits: north, east, south, west"),
+        ({"close_exits": ["north", "east", "south", "west"]}, "closes every exit"),
+        ({"evacuate_at_s": 500.0}, r"evacuate_at_s: 500 s is after the end of the run \(400 s\)"),
+        ({"evacuate_at_s": -1.0}, r"evacuate_at_s: must be in \[0, 1e\+07\] s"),
+        ({"target_density_per_m2": 20.0}, r"target_density_per_m2: must be in \[0.5, 10\] persons/m²"),
+    ]
+    for i, (options, message) in enumerate(cases):
+        with pytest.raises(crowdsafe.InputError, match=message):
+            crowdsafe.assess(scenario, tmp_path / str(i), **options)
+        assert not (tmp_path / str(i)).exists(), options
+    # a wrong exit name is an error also when not planning
+    with pytest.raises(crowdsafe.InputError, match="unknown exit 'gate-7'"):
+        crowdsafe.assess(scenario, tmp_path / "no-plan", plan=False, close_exits=["gate-7"])
