@@ -10,6 +10,8 @@ dask.distributed Client to run the same study on a cluster.
     PYTHONPATH=build/python /usr/bin/python3 examples/parameter_study.py [OUTPUT_FOLDER]
 """
 
+import atexit
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -49,12 +51,16 @@ if len(failed):
 # keep=("maps", "exit_times"): each run's analysis maps go to <folder>/run-<i>/maps.h5 (no
 # trajectories are kept) and its exit times into the table, so nothing large stays in memory.
 busiest = crowdsafe.load_scenario(SCENARIO).with_overrides({"groups[0].count": 60})
-folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="crowdsafe-study-"))
+if len(sys.argv) > 1:
+    folder = Path(sys.argv[1])
+else:  # a temporary folder, removed at exit: pass a folder to keep the runs and the figure
+    folder = Path(tempfile.mkdtemp(prefix="crowdsafe-study-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
 with ThreadPoolExecutor(max_workers=2) as pool:
-    ensemble = crowdsafe.sweep(busiest, seeds=8, executor=pool, out=folder / "busiest", keep=("maps", "exit_times"))
+    busy_runs = crowdsafe.sweep(busiest, seeds=8, executor=pool, out=folder / "busiest", keep=("maps", "exit_times"))
 
 THRESHOLD = 2.0  # persons/m²
-exceed = crowdsafe.exceedance_map(ensemble, "peak_density", THRESHOLD)
+exceed = crowdsafe.exceedance_map(busy_runs, "peak_density", THRESHOLD)
 p = exceed["probability"]
 likely = np.nan_to_num(p) >= 0.5
 iy, ix = np.unravel_index(np.nanargmax(p), p.shape)
@@ -70,7 +76,7 @@ fig.savefig(figure, dpi=100)
 plt.close(fig)
 print(f"  map: {figure}")
 
-check = crowdsafe.evacuation_convergence(ensemble)  # thresholds: crowdsafe.ensemble.CONVERGENCE_THRESHOLDS
+check = crowdsafe.evacuation_convergence(busy_runs)  # thresholds: crowdsafe.ensemble.CONVERGENCE_THRESHOLDS
 print("\nMean evacuation curve as seeds were added (ERD, |1 - EPC|, 1 - SC and the change of the mean")
 print(f"total evacuation time must stay within {check.thresholds} for {check.consecutive} runs in a row):")
 print(check.table[["run", "tet_mean_s", "tet_change", "erd", "epc", "sc", "within"]].round(4).to_string(index=False))

@@ -90,7 +90,12 @@ def test_sweep_on_a_dask_cluster_of_two_processes(scenario, serial):
         df = crowdsafe.sweep(scenario, PARAMETERS, seeds=2, executor=client)
         failing = crowdsafe.sweep(scenario, {"groups[0].count": [10, -4]}, seeds=[1], executor=client)
         analysed = crowdsafe.sweep(scenario, PARAMETERS, seeds=[1], executor=client, analyse=True)
+        kept = crowdsafe.sweep(scenario, seeds=[2], executor=client, keep="exit_times")
     pd.testing.assert_frame_equal(df[COMPARED], serial[COMPARED])
+    # exit times travel back from the worker processes as arrays
+    local_times = crowdsafe.sweep(scenario, seeds=[2], keep="exit_times").loc[0, "exit_times_s"]
+    np.testing.assert_array_equal(kept.loc[0, "exit_times_s"], local_times)
+    assert len(local_times) == kept.loc[0, "evacuated"] > 0
     local = crowdsafe.sweep(scenario, PARAMETERS, seeds=[1], analyse=True)
     pd.testing.assert_frame_equal(analysed[COMPARED + ANALYSIS_COLUMNS], local[COMPARED + ANALYSIS_COLUMNS])
     assert (analysed["peak_density_per_m2"] > 0).all() and analysed["n_hotspots"].notna().all()
