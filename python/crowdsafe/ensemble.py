@@ -82,7 +82,11 @@ def convergence(df: pd.DataFrame, column: str) -> pd.DataFrame:
     n, mean, sd, and rel_change_mean = |mean_n - mean_(n-1)| / |mean_n|. For plotting how an
     ensemble settles (NIST TN 1822, Ronchi et al. 2014)."""
     data = _ok(df).sort_values("seed") if "seed" in df.columns else _ok(df)
-    v = data[column].dropna().to_numpy(dtype=np.float64)
+    return _running_stats(data[column].dropna().to_numpy(dtype=np.float64))
+
+
+def _running_stats(v: np.ndarray) -> pd.DataFrame:
+    """n, mean, sd and rel_change_mean of v[:n] for every n (see :func:`convergence`)."""
     n = np.arange(1, len(v) + 1)
     mean = np.cumsum(v) / n
     sq = np.cumsum(v * v)
@@ -358,8 +362,9 @@ class ConvergenceCheck:
 
     ``table``: one row per n (runs so far): run (label of the n-th run: its seed in a sweep),
     tet_mean_s (s, mean total evacuation time = mean of each run's last exit time), tet_change
-    (|mean_n - mean_(n-1)| / mean_(n-1)), erd, epc, sc (dimensionless, mean curve after n runs
-    against after n - 1; NaN for n = 1), within (every criterion within its threshold), and
+    (|mean_n - mean_(n-1)| / mean_n, as in :func:`convergence`), erd, epc, sc (dimensionless,
+    mean curve after n runs against after n - 1; NaN for n = 1), within (every criterion within
+    its threshold), and
     consecutive_within (rows in a row up to n that were within). ``converged``: the last
     ``consecutive`` rows were all within. ``runs_needed``: the first n at which that held (None
     if never). ``thresholds`` as used (a criterion set to None was skipped).
@@ -444,7 +449,7 @@ def evacuation_convergence(
     curve M_n over runs 1..n is compared with M_(n-1) by :func:`crowdsafe.stats.curve_measures`:
     ERD = ||M_n - M_(n-1)|| / ||M_(n-1)||, EPC = <M_n, M_(n-1)> / ||M_(n-1)||², SC = cosine between
     their secants; and the mean total evacuation time (each run's last exit) by its relative
-    change. A row is within when tet_change <= thresholds["tet"], erd <= ["erd"],
+    change |mean_n - mean_(n-1)| / mean_n. A row is within when tet_change <= thresholds["tet"], erd <= ["erd"],
     |1 - epc| <= ["epc"] and 1 - sc <= ["sc"]; the study has converged when the last
     ``consecutive`` rows (>= 1) are all within. ``thresholds`` update
     :data:`CONVERGENCE_THRESHOLDS` (1 % each: this project's default; the paper's acceptance
@@ -480,6 +485,11 @@ def _convergence_one(runs: Any, dt_s: float, limits: dict[str, float | None], co
         times.append(_exit_times(source, label))
     n_runs = len(times)
     last = np.array([t[-1] if len(t) else np.nan for t in times])
+    # The mean total evacuation time and its change as in convergence(); a run nobody left
+    # has no evacuation time and leaves the mean as it was.
+    has_time = np.isfinite(last)
+    tet = _running_stats(last[has_time])
+    tet_rows = np.cumsum(has_time) - 1  # row of `tet` after run n, -1 before the first time
     # Curves on one grid long enough for every run; row n uses the part up to the last exit
     # among runs 1..n, so a row never depends on runs added later.
     horizon = np.fmax.accumulate(np.nan_to_num(last, nan=0.0)) if n_runs else np.zeros(0)
@@ -488,23 +498,22 @@ def _convergence_one(runs: Any, dt_s: float, limits: dict[str, float | None], co
     curves = np.stack([np.searchsorted(t, grid, side="right") for t in times]).astype(np.float64) if n_runs else \
         np.zeros((0, len(grid)))
     sums = np.cumsum(curves, axis=0)
-    tet_sum = np.nancumsum(last)
-    tet_count = np.cumsum(np.isfinite(last))
 
     rows = []
     streak = 0
     runs_needed = None
     for n in range(1, n_runs + 1):
-        tet_mean = tet_sum[n - 1] / tet_count[n - 1] if tet_count[n - 1] else math.nan
-        row: dict[str, Any] = {"n": n, "run": labels[n - 1], "tet_mean_s": tet_mean}
+        i = tet_rows[n - 1]
+        row: dict[str, Any] = {"n": n, "run": labels[n - 1], "tet_mean_s": tet["mean"].iloc[i] if i >= 0 else math.nan}
         if n == 1:
             row.update(tet_change=math.nan, erd=math.nan, epc=math.nan, sc=math.nan)
         else:
             k = steps[n - 1] + 1
-            measures = curve_measures(sums[n - 1, :k] / n, sums[n - 2, :k] / (n - 1))
-            previous = rows[-1]["tet_mean_s"]
-            row["tet_change"] = abs(tet_mean - previous) / previous if previous else math.nan
-            row.update(measures)
+            if not has_time[n - 1]:
+                row["tet_change"] = 0.0 if i >= 0 else math.nan
+            else:
+                row["tet_change"] = tet["rel_change_mean"].iloc[i] if i >= 1 else math.nan
+            row.update(curve_measures(sums[n - 1, :k] / n, sums[n - 2, :k] / (n - 1)))
         deviations = {"tet": row["tet_change"], "erd": row["erd"], "epc": abs(1.0 - row["epc"]), "sc": 1.0 - row["sc"]}
         row["within"] = n > 1 and all(
             limit is None or (math.isfinite(deviations[name]) and deviations[name] <= limit) for name, limit in limits.items())

@@ -46,7 +46,7 @@ def test_convergence_table_of_two_runs_by_hand():
     assert t["n"].tolist() == [1, 2] and t["run"].tolist() == ["1", "2"]
     assert t["tet_mean_s"].tolist() == pytest.approx([2.0, 2.5])
     assert math.isnan(t.loc[1, "erd"]) and not t.loc[1, "within"]
-    assert t.loc[2, "tet_change"] == pytest.approx(0.25)
+    assert t.loc[2, "tet_change"] == pytest.approx(0.5 / 2.5)
     assert t.loc[2, "erd"] == pytest.approx(0.5 / 3.0)
     assert t.loc[2, "epc"] == pytest.approx(8.0 / 9.0)
     assert t.loc[2, "sc"] == pytest.approx(1.5 / math.sqrt(1.5 * 2.0))
@@ -78,13 +78,22 @@ def test_a_late_outlier_breaks_convergence():
     assert check.runs_needed == 3, "it had converged before the outlier"
     last = check.table.iloc[-1]
     # mean last exit 30 s -> 35 s
-    assert last["tet_change"] == pytest.approx(5.0 / 30.0)
+    assert last["tet_change"] == pytest.approx(5.0 / 35.0)
     assert not last["within"] and not check.converged
     assert "run more seeds" in check.verdict
     # switch every criterion off but ERD and loosen it: the outlier passes
     loose = crowdsafe.evacuation_convergence(late, consecutive=2,
                                              thresholds={"tet": None, "epc": None, "sc": None, "erd": 0.5})
     assert loose.converged and loose.thresholds["tet"] is None
+
+
+def test_a_run_nobody_left_counts_as_a_zero_curve():
+    check = crowdsafe.evacuation_convergence([[1.0, 2.0], [], [1.0, 2.0]], consecutive=1)
+    t = check.table
+    # M1 = (0, 1, 2), M2 = (0, 0.5, 1): ERD = ||(0, 0.5, 1)|| / ||(0, 1, 2)|| = 0.5, EPC = 0.5
+    assert (t.loc[2, "erd"], t.loc[2, "epc"], t.loc[2, "sc"]) == pytest.approx((0.5, 0.5, 1.0))
+    # no evacuation time: the mean stays 2 s
+    assert t["tet_mean_s"].tolist() == [2.0, 2.0, 2.0] and t.loc[2, "tet_change"] == 0.0
 
 
 def test_too_few_runs_cannot_converge():
@@ -119,7 +128,7 @@ def test_convergence_per_parameter_combination_from_a_sweep_frame():
     assert checks[1].table["run"].tolist() == ["1", "2", "3"], "seed order"
     assert checks[1].converged
     # the failed run is left out; the second changes the mean last exit from 4 s to 6.5 s
-    assert len(checks[2].table) == 2 and checks[2].table.loc[2, "tet_change"] == pytest.approx(2.5 / 4.0)
+    assert len(checks[2].table) == 2 and checks[2].table.loc[2, "tet_change"] == pytest.approx(2.5 / 6.5)
 
 
 # ---------------------------------------------------------------------- exceedance maps (synthetic)
