@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
-from .risk import MAPS_FILE, AnalysisMaps, read_analysis_maps
+from .risk import AnalysisMaps, read_analysis_maps
+from .runs import RunResult
 from .stats import curve_measures
 
 __all__ = [
@@ -228,8 +229,6 @@ def _load_maps(source: Any, names: Sequence[str], label: str) -> AnalysisMaps:
     maps/trajectories file read from disk."""
     if isinstance(source, AnalysisMaps):
         return source
-    from .runs import RunResult  # runs imports this module's siblings; import here
-
     if isinstance(source, RunResult):
         file = source.analysis_maps_file
     elif _is_path(source) and Path(source).is_dir():
@@ -411,8 +410,6 @@ def _exit_time_sources(runs: Any) -> list[tuple[str, Any]]:
 
 def _exit_times(source: Any, label: str) -> np.ndarray:
     """Sorted finite exit times (s) of one run."""
-    from .runs import RunResult
-
     if isinstance(source, RunResult) or _is_path(source):
         result = source if isinstance(source, RunResult) else RunResult(source)
         if not result.has_trajectories:
