@@ -124,6 +124,11 @@ def curve_measures(curve: Sequence[float], reference: Sequence[float]) -> dict[s
       scaled to best fit x in the least-squares sense (1 = same magnitude);
     * ``sc``, secant cosine: <x', y'> / (||x'|| ||y'||) of the secants x'_k = x_k - x_(k-1)
       (the time step cancels), i.e. the cosine between the two curves' slopes (1 = same shape).
+      The secant period is one sample; for a longer period s, sample the curves every s.
+
+    Which curve is the reference in ERD and EPC follows the use in a convergence check (the
+    previous mean curve); the formulas are stated here rather than taken on trust from the
+    papers, whose exact normalisation was not checked for this release.
 
     A measure whose denominator is 0 (an all-zero reference, a flat curve) is NaN. Raises
     ValueError when the curves differ in length.
