@@ -81,6 +81,8 @@ py::dict model(const SocialForceParameters& p) {
   d["headway_lateral_factor"] = p.headway_lateral_factor;
   d["push_fraction"] = p.push_fraction;
   d["keep_right"] = p.keep_right;
+  d["file_headway_s"] = p.file_headway_s;
+  d["overtake"] = p.overtake;
   d["cutoff_m"] = p.cutoff_m;
   d["cutoff_tolerance"] = p.cutoff_tolerance;
   d["max_speed_factor"] = p.max_speed_factor;

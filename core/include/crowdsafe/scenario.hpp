@@ -42,6 +42,14 @@ struct SocialForceParameters {
   /// atan(keep_right) (0.5 ≈ 27°), strongest when close. Negative = keep left; 0 = off.
   /// Resolves the face-to-face deadlocks of the plain model and seeds lane formation.
   double keep_right = 0.5;
+  /// Single-file time headway, s: where the walls leave no room to walk beside the person
+  /// ahead, people keep this headway instead of `time_headway_s` (Seyfried et al. 2005:
+  /// d = 0.36 m + 1.06 s · v in single file). 0 = same as `time_headway_s`.
+  double file_headway_s = 1.06;
+  /// Step aside to pass: somebody in my path (centre within r_i + r_j of my line) who walks
+  /// my way slower than I want to, or stands, turns my desired direction sideways by up to
+  /// atan(overtake) (0.5 ≈ 27°), towards the side with room. 0 = off.
+  double overtake = 0.5;
   /// Neighbour cut-off, m. 0 = derived: the distance beyond which the neglected repulsion is
   /// below `cutoff_tolerance` × the driving force m·v0/τ.
   double cutoff_m = 0.0;

@@ -166,6 +166,8 @@ const std::vector<NumberField<double SocialForceParameters::*>>& model_fields() 
       {"headway_lateral_factor", &P::headway_lateral_factor, {0.0, false, 2.0, false, "", "a number"}},
       {"push_fraction", &P::push_fraction, {0.0, false, 1.0, false, "", "a fraction"}},
       {"keep_right", &P::keep_right, {-2.0, false, 2.0, false, "", "a number"}},
+      {"file_headway_s", &P::file_headway_s, kSecondsOrZero},
+      {"overtake", &P::overtake, {0.0, false, 2.0, false, "", "a number"}},
       {"cutoff_m", &P::cutoff_m, {0.0, false, kInf, true, "m", "a length in metres"}},
       {"cutoff_tolerance", &P::cutoff_tolerance, {0.0, true, 1.0, true, "", "a fraction"}},
       {"max_speed_factor", &P::max_speed_factor, {1.0, false, kInf, true, "", "a number"}},

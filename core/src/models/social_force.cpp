@@ -41,6 +41,8 @@ SocialForce::SocialForce(const SocialForceParameters& p, double max_radius_m, do
   check(problems, "anisotropy", p.anisotropy, 0.0, 1.0, "");
   check(problems, "time_headway_s", p.time_headway_s, 0.0, 5.0, "s");
   check(problems, "keep_right", p.keep_right, -2.0, 2.0, "");
+  check(problems, "file_headway_s", p.file_headway_s, 0.0, 5.0, "s");
+  check(problems, "overtake", p.overtake, 0.0, 2.0, "");
   check(problems, "push_fraction", p.push_fraction, 0.0, 1.0, "");
   check(problems, "headway_lateral_factor", p.headway_lateral_factor, 0.0, 2.0, "");
   check(problems, "cutoff_m", p.cutoff_m, 0.0, 50.0, "m");
@@ -105,6 +107,10 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
   const double max_pair_damping = p_.mass_kg / (2.0 * in.time_step_s);
   const double max_wall_damping = p_.mass_kg / in.time_step_s;
   const bool headway = p_.time_headway_s > 0.0;
+  const bool overtake = p_.overtake > 0.0;
+  // Side people pass on when the one in their way stands exactly in line: the one away from the
+  // side they keep to (left where people keep right).
+  const double default_side = p_.keep_right < 0.0 ? -1.0 : 1.0;
 
   std::array<std::uint32_t, kBatch> near;
   for (std::size_t k = begin; k < end; ++k) {
@@ -118,6 +124,13 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     double contact = 0.0;
     double closest = 1.0;
     double gap_ahead = inf;
+    double leader_left = 0.0, leader_rij = 0.0;  // lateral offset (+ = left) and contact distance
+    // The nearest person in my path (centre within r_ij of my line) who walks my way or stands:
+    // gap, lateral offset (+ = to my left), speed along e, contact distance.
+    double obs_gap = inf, obs_left = 0.0, obs_speed = 0.0, obs_rij = 0.0, obs_along = 0.0;
+    // Nearest distance along e of anybody beside my path, to my left and to my right (a band
+    // 2 r_ij wide from my line): whoever is there blocks passing on that side.
+    double beside_left = inf, beside_right = inf;
 
     // Forces from the gathered neighbours, summed in the order they were visited.
     auto pair_forces = [&](std::size_t n) {
@@ -154,9 +167,22 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
         fy += ny * f;
         // Someone ahead near my line of travel limits how fast I want to go.
         const double along = -(dx * e.x + dy * e.y);
-        const double side = e.x * dy - e.y * dx;
+        const double side = e.x * dy - e.y * dx;  // > 0: j is to my right
         const bool ahead = (along > 0.0) & (std::abs(side) < lateral * rij);
-        gap_ahead = std::min(gap_ahead, select(ahead, d - rij, inf));
+        const double gap = d - rij;
+        if (ahead && gap < gap_ahead) leader_left = -side, leader_rij = rij;
+        gap_ahead = std::min(gap_ahead, select(ahead, gap, inf));
+        if (overtake) {
+          // In my path, walking my way or standing (oncoming people are the keep-right rule's).
+          const std::uint32_t sj = gslot[j];
+          const bool with_me = in.desired_speed[sj] <= 0.0 || dot(in.desired_direction[sj], e) > 0.0;
+          if ((along > 0.0) & (std::abs(side) < rij) & with_me & (gap < obs_gap)) {
+            obs_gap = gap, obs_left = -side, obs_rij = rij, obs_along = along;
+            obs_speed = gvx[j] * e.x + gvy[j] * e.y;
+          }
+          if ((along > -rij) & (side < 0.0) & (side > -2.0 * rij)) beside_left = std::min(beside_left, along);
+          if ((along > -rij) & (side > 0.0) & (side < 2.0 * rij)) beside_right = std::min(beside_right, along);
+        }
       }
     };
 
@@ -186,10 +212,28 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     Vec2 force{fx, fy};
     std::array<Vec2, 16> seen{};
     std::size_t nseen = 0;
+    // Room beside the person ahead. Walking staggered behind them (the zipper of bottlenecks)
+    // needs my centre half a contact distance to the side of theirs and my radius from the
+    // wall; where the walls leave that room on neither side, people walk in file and keep the
+    // single-file headway. Passing an obstacle needs a full contact distance to its side.
+    const bool has_leader = gap_ahead < inf;
+    const bool has_obstacle = obs_gap < inf;
+    bool file_left = false, file_right = false, wall_left = false, wall_right = false;
     for (const Segment& s : in.walls->near(xv)) {
       const Vec2 q = closest_point(s, xv);
       const Vec2 rel = xv - q;
       const double d = norm(rel);
+      if (has_leader || has_obstacle) {
+        const double a = -dot(rel, e), l = -cross(e, rel);  // wall point ahead of me, to my left
+        if (has_leader && a > -ri && a < gap_ahead + 2.0 * leader_rij) {
+          file_left |= l > 0.0 && l < leader_left + 0.5 * leader_rij + ri;
+          file_right |= l < 0.0 && -l < -leader_left + 0.5 * leader_rij + ri;
+        }
+        if (has_obstacle && a > -ri && a < obs_along + obs_rij) {
+          wall_left |= l > 0.0 && l < obs_left + obs_rij + ri;
+          wall_right |= l < 0.0 && -l < -obs_left + obs_rij + ri;
+        }
+      }
       if (d > wall_reach_m_ || d < 1e-12) continue;
       bool dup = false;
       for (std::size_t k2 = 0; k2 < nseen; ++k2) dup |= norm2(seen[k2] - q) < 1e-18;
@@ -204,8 +248,24 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     }
 
     double v0 = in.desired_speed[i];
-    if (headway && v0 > 0.0) v0 = std::min(v0, std::max(p_.push_fraction * v0, gap_ahead / p_.time_headway_s));
-    force += (e * v0 - vi) * (p_.mass_kg / p_.relaxation_time_s);
+    Vec2 heading = e;
+    if (overtake && has_obstacle && v0 > 0.0) {
+      // Step aside to pass somebody in my path who is slower than I want to walk (or stands),
+      // on the side their centre is not, else the other side, where nobody and no wall is.
+      const double urgency = std::clamp(1.0 - obs_speed / v0, 0.0, 1.0);
+      const double preferred = obs_left > 0.0 ? -1.0 : obs_left < 0.0 ? 1.0 : default_side;
+      auto free_side = [&](double side) {
+        return side > 0.0 ? !wall_left && beside_left > obs_along + obs_rij
+                          : !wall_right && beside_right > obs_along + obs_rij;
+      };
+      const double side = free_side(preferred) ? preferred : free_side(-preferred) ? -preferred : 0.0;
+      if (urgency > 0.0 && side != 0.0) heading = normalized(e + perp(e) * (side * p_.overtake * urgency));
+    }
+    if (headway && v0 > 0.0) {
+      const double t_head = file_left && file_right ? std::max(p_.time_headway_s, p_.file_headway_s) : p_.time_headway_s;
+      v0 = std::min(v0, std::max(p_.push_fraction * v0, gap_ahead / t_head));
+    }
+    force += (heading * v0 - vi) * (p_.mass_kg / p_.relaxation_time_s);
     out.acceleration[i] = force / p_.mass_kg;
     out.contact_force_N[i] = contact;
     out.closest_ratio[i] = closest;
