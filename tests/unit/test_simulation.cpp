@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <utility>
+
 #include "crowdsafe/scenes.hpp"
 #include "crowdsafe/simulation.hpp"
 
@@ -119,4 +122,48 @@ TEST(Simulation, DeadlockIsReportedAsStalledAndFreeFlowIsNot) {
   Simulation ok(free, {.threads = 2});
   while (!ok.finished()) ok.step();
   EXPECT_TRUE(ok.stalled().empty());
+}
+
+// RiMEA 5 regression: a walker whose path is blocked head-on by somebody still waiting to
+// start steps round them instead of pressing them along.
+TEST(Simulation, WalkerStepsRoundSomebodyWaitingInTheWay) {
+  auto displacement = [](double overtake) {
+    Scenario sc;
+    sc.walkable = {rectangle(0, 0, 12, 3)};
+    sc.model.overtake = overtake;
+    Group waiting;
+    waiting.name = "waiting";
+    waiting.positions = {{5.0, 1.5}};
+    waiting.count = 1;
+    waiting.premovement_s = 100.0;
+    waiting.target.kind = Target::Kind::Direction;
+    waiting.target.direction = {1.0, 0.0};
+    Group walker = waiting;
+    walker.name = "walker";
+    walker.positions = {{2.0, 1.5}};
+    walker.premovement_s = 0.0;
+    sc.groups = {waiting, walker};
+    sc.duration_s = 8.0;
+    Simulation sim(sc, {.threads = 1});
+    while (!sim.finished()) sim.step();
+    const auto& a = sim.agents();
+    EXPECT_EQ(a.size(), 2u);
+    return std::pair{norm(a.position[0] - Vec2{5.0, 1.5}), a.position[1].x};
+  };
+  const auto [with_rule, walker_x] = displacement(0.5);
+  const double without = displacement(0.0).first;
+  EXPECT_GT(walker_x, 7.0);  // the walker got past (without the rule: stuck behind, x ≈ 6 m)
+  std::printf("waiting person displaced %.3f m (without the overtake rule %.3f m)\n", with_rule, without);
+  EXPECT_LT(with_rule, 0.6);
+  EXPECT_LT(with_rule, 0.5 * without);
+}
+
+// RiMEA 16: with no room to walk staggered people keep Seyfried's single-file headway.
+TEST(Simulation, SingleFileKeepsTheSeyfriedHeadway) {
+  Simulation sim(scenes::single_file_ring(1.25, 20.0, 1), {.threads = 1});
+  for (int k = 0; k < 2000; ++k) sim.step();
+  double v = 0.0;
+  const auto& a = sim.agents();
+  for (std::size_t i = 0; i < a.size(); ++i) v += a.velocity[i].x / static_cast<double>(a.size());
+  EXPECT_NEAR(v, (1.0 / 1.25 - 0.36) / 1.06, 0.15);  // Seyfried et al. 2005: 0.42 m/s
 }

@@ -76,6 +76,13 @@ namespace {
 // forces computed in a second loop; batches of this many keep the index buffer on the stack.
 constexpr std::size_t kBatch = 128;
 
+// Lateral offset from the person ahead, as a fraction of the contact distance, that lets
+// people walk staggered behind them (shoulders overlapping), as they do through bottlenecks.
+constexpr double kStagger = 0.3;
+
+// Somebody walking at this fraction of their desired speed or more walks freely (is not held up).
+constexpr double kFreeWalking = 0.9;
+
 // c ? a : b without a branch (half the neighbours are ahead: a branch would be mispredicted).
 inline double select(bool c, double a, double b) {
   const std::uint64_t mask = 0 - static_cast<std::uint64_t>(c);
@@ -128,9 +135,13 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     // The nearest person in my path (centre within r_ij of my line) who walks my way or stands:
     // gap, lateral offset (+ = to my left), speed along e, contact distance.
     double obs_gap = inf, obs_left = 0.0, obs_speed = 0.0, obs_rij = 0.0, obs_along = 0.0;
+    bool obs_free = false;
     // Nearest distance along e of anybody beside my path, to my left and to my right (a band
-    // 2 r_ij wide from my line): whoever is there blocks passing on that side.
+    // 2 r_ij wide from my line): whoever is there blocks passing on that side (-inf: somebody
+    // coming the other way is in it). Nobody passes while somebody ahead comes the other way:
+    // as on a road, one overtakes only with the oncoming lane clear.
     double beside_left = inf, beside_right = inf;
+    bool oncoming = false;
 
     // Forces from the gathered neighbours, summed in the order they were visited.
     auto pair_forces = [&](std::size_t n) {
@@ -179,9 +190,15 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
           if ((along > 0.0) & (std::abs(side) < rij) & with_me & (gap < obs_gap)) {
             obs_gap = gap, obs_left = -side, obs_rij = rij, obs_along = along;
             obs_speed = gvx[j] * e.x + gvy[j] * e.y;
+            // Passing gains nothing behind somebody who is held up themselves (a queue): only
+            // those who stand on purpose or walk (nearly) as fast as they want are passed.
+            obs_free = in.desired_speed[sj] <= 0.0 || obs_speed >= kFreeWalking * in.desired_speed[sj];
           }
-          if ((along > -rij) & (side < 0.0) & (side > -2.0 * rij)) beside_left = std::min(beside_left, along);
-          if ((along > -rij) & (side > 0.0) & (side < 2.0 * rij)) beside_right = std::min(beside_right, along);
+          // Somebody coming the other way in that band blocks it however far ahead they are.
+          const double at = with_me ? along : -inf;
+          oncoming |= !with_me && along > 0.0;
+          if ((along > -rij) & (side < 0.0) & (side > -2.0 * rij)) beside_left = std::min(beside_left, at);
+          if ((along > -rij) & (side > 0.0) & (side < 2.0 * rij)) beside_right = std::min(beside_right, at);
         }
       }
     };
@@ -213,7 +230,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     std::array<Vec2, 16> seen{};
     std::size_t nseen = 0;
     // Room beside the person ahead. Walking staggered behind them (the zipper of bottlenecks)
-    // needs my centre half a contact distance to the side of theirs and my radius from the
+    // needs my centre kStagger contact distances to the side of theirs and my radius from the
     // wall; where the walls leave that room on neither side, people walk in file and keep the
     // single-file headway. Passing an obstacle needs a full contact distance to its side.
     const bool has_leader = gap_ahead < inf;
@@ -226,8 +243,8 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
       if (has_leader || has_obstacle) {
         const double a = -dot(rel, e), l = -cross(e, rel);  // wall point ahead of me, to my left
         if (has_leader && a > -ri && a < gap_ahead + 2.0 * leader_rij) {
-          file_left |= l > 0.0 && l < leader_left + 0.5 * leader_rij + ri;
-          file_right |= l < 0.0 && -l < -leader_left + 0.5 * leader_rij + ri;
+          file_left |= l > 0.0 && l < leader_left + kStagger * leader_rij + ri;
+          file_right |= l < 0.0 && -l < -leader_left + kStagger * leader_rij + ri;
         }
         if (has_obstacle && a > -ri && a < obs_along + obs_rij) {
           wall_left |= l > 0.0 && l < obs_left + obs_rij + ri;
@@ -249,14 +266,14 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
 
     double v0 = in.desired_speed[i];
     Vec2 heading = e;
-    if (overtake && has_obstacle && v0 > 0.0) {
+    if (overtake && has_obstacle && obs_free && v0 > 0.0 && !oncoming) {
       // Step aside to pass somebody in my path who is slower than I want to walk (or stands),
       // on the side their centre is not, else the other side, where nobody and no wall is.
       const double urgency = std::clamp(1.0 - obs_speed / v0, 0.0, 1.0);
       const double preferred = obs_left > 0.0 ? -1.0 : obs_left < 0.0 ? 1.0 : default_side;
+      const double free_to = obs_along + obs_rij;
       auto free_side = [&](double side) {
-        return side > 0.0 ? !wall_left && beside_left > obs_along + obs_rij
-                          : !wall_right && beside_right > obs_along + obs_rij;
+        return side > 0.0 ? !wall_left && beside_left >= free_to : !wall_right && beside_right >= free_to;
       };
       const double side = free_side(preferred) ? preferred : free_side(-preferred) ? -preferred : 0.0;
       if (urgency > 0.0 && side != 0.0) heading = normalized(e + perp(e) * (side * p_.overtake * urgency));

@@ -223,9 +223,9 @@ TestResult rimea_5(const Context&) {
   r.measured = text("start times %s s; largest delay after the premovement time %.2f s, largest start before it "
                     "%.2f s; largest displacement before the premovement time %.3f m (nudged by people walking past)",
                     list(start, "%.2f").c_str(), late, early, most_drift);
-  r.notes = "Where the test fails, the early starters are persons standing between somebody who starts earlier and "
-            "the door: they are pushed towards the door before their own premovement time ends. A waiting person has "
-            "no force that holds them in place, and walkers press on into them instead of walking round.";
+  r.notes = "People walking to the door step round those still waiting in their path (overtake rule, docs/model.md); "
+            "the displacement left is the repulsion of people passing close by. Without that rule walkers pressed on "
+            "into waiting persons and pushed them towards the door up to 49 s before their premovement time ended.";
   return r;
 }
 
@@ -647,10 +647,10 @@ TestResult rimea_16(const Context& ctx) {
   r.pass = worst <= 0.3;
   r.measured = text("v = %s m/s at ρ = %s persons/m (Seyfried %s m/s); largest error %.2f m/s", list(v).c_str(),
                     list(rhos).c_str(), list(ref).c_str(), worst);
-  r.notes = "In single file the time-headway rule alone sets the speed: v ≈ gap / T with T = 0.45 s "
-            "(docs/model.md), so d ≈ 2r + 0.45 s · v, where Seyfried measured d = 0.36 m + 1.06 s · v. At the low "
-            "end of the range people walk faster than measured; at the high end the crowd-pressure rule keeps them "
-            "moving at about 0.2 × their desired speed.";
+  r.notes = "In single file the time-headway rule alone sets the speed, v ≈ gap / T. Where the walls leave no room "
+            "to walk staggered behind the person ahead, people keep the single-file headway T = 1.06 s (Seyfried's "
+            "fit; 0.45 s in the open, docs/model.md), so d ≈ 2r + 1.06 s · v. At the high end of the range the "
+            "crowd-pressure rule keeps them moving at about 0.2 × their desired speed, above Seyfried's speeds.";
   std::vector<double> cx, cv;
   for (double rho = 0.8; rho <= 2.6; rho += 0.05) cx.push_back(rho), cv.push_back(std::max(0.0, (1.0 / rho - 0.36) / 1.06));
   r.figures.push_back(ctx.figure("rimea16_single_file",
