@@ -36,7 +36,7 @@ foreach(id IN LISTS ids)
   endif()
 endforeach()
 # Known failures of the model, reported (never hidden) in docs/validation.md and README.
-set(known_failing "RiMEA 5" "RiMEA 16" "Lane formation")
+set(known_failing "Lane formation")
 string(REGEX MATCHALL "\n## [^\n]* — FAIL" fail_lines "${report}")
 set(failing "")
 foreach(line IN LISTS fail_lines)

@@ -46,8 +46,8 @@ struct SocialForceParameters {
   /// ahead, people keep this headway instead of `time_headway_s` (Seyfried et al. 2005:
   /// d = 0.36 m + 1.06 s · v in single file). 0 = same as `time_headway_s`.
   double file_headway_s = 1.06;
-  /// Step aside to pass: somebody in my path (centre within r_i + r_j of my line) who walks
-  /// my way slower than I want to, or stands, turns my desired direction sideways by up to
+  /// Step aside to pass: somebody standing still in my path (waiting to start or arrived;
+  /// centre within r_i + r_j of my line) turns my desired direction sideways by up to
   /// atan(overtake) (0.5 ≈ 27°), towards the side with room. 0 = off.
   double overtake = 0.5;
   /// Neighbour cut-off, m. 0 = derived: the distance beyond which the neglected repulsion is

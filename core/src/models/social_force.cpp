@@ -80,9 +80,6 @@ constexpr std::size_t kBatch = 128;
 // people walk staggered behind them (shoulders overlapping), as they do through bottlenecks.
 constexpr double kStagger = 0.3;
 
-// Somebody walking at this fraction of their desired speed or more walks freely (is not held up).
-constexpr double kFreeWalking = 0.9;
-
 // c ? a : b without a branch (half the neighbours are ahead: a branch would be mispredicted).
 inline double select(bool c, double a, double b) {
   const std::uint64_t mask = 0 - static_cast<std::uint64_t>(c);
@@ -133,9 +130,9 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     double gap_ahead = inf;
     double leader_left = 0.0, leader_rij = 0.0;  // lateral offset (+ = left) and contact distance
     // The nearest person in my path (centre within r_ij of my line) who walks my way or stands:
-    // gap, lateral offset (+ = to my left), speed along e, contact distance.
+    // gap, lateral offset (+ = to my left), speed along e, contact distance, standing still.
     double obs_gap = inf, obs_left = 0.0, obs_speed = 0.0, obs_rij = 0.0, obs_along = 0.0;
-    bool obs_free = false;
+    bool obs_standing = false;
     // Nearest distance along e of anybody beside my path, to my left and to my right (a band
     // 2 r_ij wide from my line): whoever is there blocks passing on that side (-inf: somebody
     // coming the other way is in it). Nobody passes while somebody ahead comes the other way:
@@ -190,9 +187,8 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
           if ((along > 0.0) & (std::abs(side) < rij) & with_me & (gap < obs_gap)) {
             obs_gap = gap, obs_left = -side, obs_rij = rij, obs_along = along;
             obs_speed = gvx[j] * e.x + gvy[j] * e.y;
-            // Passing gains nothing behind somebody who is held up themselves (a queue): only
-            // those who stand on purpose or walk (nearly) as fast as they want are passed.
-            obs_free = in.desired_speed[sj] <= 0.0 || obs_speed >= kFreeWalking * in.desired_speed[sj];
+            // Only people who stand on purpose (waiting to start, arrived) are walked round.
+            obs_standing = in.desired_speed[sj] <= 0.0;
           }
           // Somebody coming the other way in that band blocks it however far ahead they are.
           const double at = with_me ? along : -inf;
@@ -250,6 +246,9 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
           wall_left |= l > 0.0 && l < obs_left + obs_rij + ri;
           wall_right |= l < 0.0 && -l < -obs_left + obs_rij + ri;
         }
+        // A wall across the way just beyond the obstacle (a corner, a room's end): no passing
+        // there; stepping aside would only wedge me into the corner.
+        if (has_obstacle && a > 0.0 && a < obs_along + obs_rij + ri && std::abs(l) < obs_rij) wall_left = wall_right = true;
       }
       if (d > wall_reach_m_ || d < 1e-12) continue;
       bool dup = false;
@@ -266,9 +265,9 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
 
     double v0 = in.desired_speed[i];
     Vec2 heading = e;
-    if (overtake && has_obstacle && obs_free && v0 > 0.0 && !oncoming) {
-      // Step aside to pass somebody in my path who is slower than I want to walk (or stands),
-      // on the side their centre is not, else the other side, where nobody and no wall is.
+    if (overtake && has_obstacle && obs_standing && v0 > 0.0 && !oncoming) {
+      // Step aside to pass somebody standing in my path, on the side their centre is not, else
+      // the other side, where nobody and no wall is.
       const double urgency = std::clamp(1.0 - obs_speed / v0, 0.0, 1.0);
       const double preferred = obs_left > 0.0 ? -1.0 : obs_left < 0.0 ? 1.0 : default_side;
       const double free_to = obs_along + obs_rij;
