@@ -148,6 +148,7 @@ struct Simulation::Impl {
   std::vector<Vec2> desired_dir;
   std::vector<Vec2> route_dir;  // scratch: direction before sidestepping
   std::vector<double> desired_speed;
+  std::vector<std::uint8_t> standing;  // by slot: waiting to start or arrived (the model walks round them)
   std::vector<Vec2> accel;
   std::vector<double> closest;  // per agent, see StepOutput::closest_ratio
   std::vector<Vec2> previous_position;
@@ -860,6 +861,7 @@ struct Simulation::Impl {
     // people ahead want to go the other way (their intent, not their speed: a jam stands still)
     desired_dir.resize(n);
     desired_speed.resize(n);
+    standing.resize(n);
     parallel(n, [&](std::size_t b, std::size_t e) {
       for (std::size_t i = b; i < e; ++i) {
         const auto target = static_cast<std::size_t>(agents.target[i]);
@@ -868,6 +870,7 @@ struct Simulation::Impl {
         const bool arrived = nav->in_target(target, p);
         desired_dir[i] = arrived ? Vec2{} : nav->direction(target, p);
         desired_speed[i] = (waiting || arrived) ? 0.0 : agents.desired_speed_m_s[i];
+        standing[i] = waiting || arrived;
       }
     });
     if (!surface.flat()) {
@@ -897,7 +900,7 @@ struct Simulation::Impl {
     accel.resize(n);
     closest.resize(n);
     const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
-                               &neighbors, &walls, sc.time_step_s};
+                               &neighbors, &walls, sc.time_step_s, standing};
     const detail::StepOutput out{accel, agents.contact_force_N, closest};
     parallel(n, [&](std::size_t b, std::size_t e) { model->accelerate(in, b, e, out); });
     if (!sc.gates.empty()) gate_barriers();

@@ -22,6 +22,9 @@ struct StepInput {
   const NeighborGrid* neighbors = nullptr;
   const WallGrid* walls = nullptr;
   double time_step_s = 0.01;
+  /// 1 = stands still on purpose (waiting to start, arrived), by slot; empty = nobody. People
+  /// held at a gate are not standing in this sense: they queue.
+  std::span<const std::uint8_t> standing;
 };
 
 /// Per-agent outputs written by a model.

@@ -128,7 +128,8 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     double contact = 0.0;
     double closest = 1.0;
     double gap_ahead = inf;
-    double leader_left = 0.0, leader_rij = 0.0;  // lateral offset (+ = left) and contact distance
+    // Lateral offset (+ = left), contact distance and distance along e of the person ahead.
+    double leader_left = 0.0, leader_rij = 0.0, leader_along = 0.0;
     // The nearest person in my path (centre within r_ij of my line) who walks my way or stands:
     // gap, lateral offset (+ = to my left), speed along e, contact distance, standing still.
     double obs_gap = inf, obs_left = 0.0, obs_speed = 0.0, obs_rij = 0.0, obs_along = 0.0;
@@ -178,7 +179,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
         const double side = e.x * dy - e.y * dx;  // > 0: j is to my right
         const bool ahead = (along > 0.0) & (std::abs(side) < lateral * rij);
         const double gap = d - rij;
-        if (ahead && gap < gap_ahead) leader_left = -side, leader_rij = rij;
+        if (ahead && gap < gap_ahead) leader_left = -side, leader_rij = rij, leader_along = along;
         gap_ahead = std::min(gap_ahead, select(ahead, gap, inf));
         if (overtake) {
           // In my path, walking my way or standing (oncoming people are the keep-right rule's).
@@ -187,8 +188,9 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
           if ((along > 0.0) & (std::abs(side) < rij) & with_me & (gap < obs_gap)) {
             obs_gap = gap, obs_left = -side, obs_rij = rij, obs_along = along;
             obs_speed = gvx[j] * e.x + gvy[j] * e.y;
-            // Only people who stand on purpose (waiting to start, arrived) are walked round.
-            obs_standing = in.desired_speed[sj] <= 0.0;
+            // Only people who stand on purpose (waiting to start, arrived) are walked round, not
+            // a queue held at a gate.
+            obs_standing = !in.standing.empty() && in.standing[sj] != 0;
           }
           // Somebody coming the other way in that band blocks it however far ahead they are.
           const double at = with_me ? along : -inf;
@@ -227,20 +229,34 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     std::size_t nseen = 0;
     // Room beside the person ahead. Walking staggered behind them (the zipper of bottlenecks)
     // needs my centre kStagger contact distances to the side of theirs and my radius from the
-    // wall; where the walls leave that room on neither side, people walk in file and keep the
+    // wall; where the walls leave that room on neither side, beside me and beside them (a
+    // narrow corridor, not a door I am passing through), people walk in file and keep the
     // single-file headway. Passing an obstacle needs a full contact distance to its side.
     const bool has_leader = gap_ahead < inf;
     const bool has_obstacle = obs_gap < inf;
+    // In file needs the walls beside me and beside the person ahead (a corridor, not a door).
     bool file_left = false, file_right = false, wall_left = false, wall_right = false;
+    bool ahead_left = false, ahead_right = false;
+    const Vec2 leader_at = xv + e * leader_along + perp(e) * leader_left;
     for (const Segment& s : in.walls->near(xv)) {
       const Vec2 q = closest_point(s, xv);
       const Vec2 rel = xv - q;
       const double d = norm(rel);
       if (has_leader || has_obstacle) {
         const double a = -dot(rel, e), l = -cross(e, rel);  // wall point ahead of me, to my left
-        if (has_leader && a > -ri && a < gap_ahead + 2.0 * leader_rij) {
-          file_left |= l > 0.0 && l < leader_left + kStagger * leader_rij + ri;
-          file_right |= l < 0.0 && -l < -leader_left + kStagger * leader_rij + ri;
+        if (has_leader) {
+          const double need_left = leader_left + kStagger * leader_rij + ri;
+          const double need_right = -leader_left + kStagger * leader_rij + ri;
+          if (a > -ri && a < ri) {
+            file_left |= l > 0.0 && l < need_left;
+            file_right |= l < 0.0 && -l < need_right;
+          }
+          const Vec2 at = closest_point(s, leader_at) - xv;
+          const double al = dot(at, e), ll = cross(e, at);
+          if (std::abs(al - leader_along) < ri) {
+            ahead_left |= ll > 0.0 && ll < need_left;
+            ahead_right |= ll < 0.0 && -ll < need_right;
+          }
         }
         if (has_obstacle && a > -ri && a < obs_along + obs_rij) {
           wall_left |= l > 0.0 && l < obs_left + obs_rij + ri;
@@ -278,7 +294,8 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
       if (urgency > 0.0 && side != 0.0) heading = normalized(e + perp(e) * (side * p_.overtake * urgency));
     }
     if (headway && v0 > 0.0) {
-      const double t_head = file_left && file_right ? std::max(p_.time_headway_s, p_.file_headway_s) : p_.time_headway_s;
+      const bool in_file = file_left && file_right && ahead_left && ahead_right;
+      const double t_head = in_file ? std::max(p_.time_headway_s, p_.file_headway_s) : p_.time_headway_s;
       v0 = std::min(v0, std::max(p_.push_fraction * v0, gap_ahead / t_head));
     }
     force += (heading * v0 - vi) * (p_.mass_kg / p_.relaxation_time_s);
