@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
 
 #include "crowdsafe/errors.hpp"
 #include "crowdsafe/venue.hpp"
@@ -32,4 +33,32 @@ TEST(FuzzRegressions, DxfPolylineVerticesAfterEntityListGrows) {
 // A binary PLY vertex at -3e231 m overflowed the conversion of its weld-grid cell to int64.
 TEST(FuzzRegressions, MeshHugeCoordinateDoesNotOverflowWeldGrid) {
   EXPECT_NO_FATAL_FAILURE(expect_venue_or_input_error(kDir / "huge_coordinate.ply"));
+}
+
+// Reads the venue and expects an InputError whose text contains `expected`.
+static void expect_input_error(const std::filesystem::path& file, const std::string& expected) {
+  try {
+    (void)crowdsafe::read_venue(file);
+    ADD_FAILURE() << file << ": read without an error";
+  } catch (const crowdsafe::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+  }
+}
+
+// A PLY header with a `property` before any `element`: CGAL 5.5 called back() on its empty
+// element list (UBSan: offset applied to a null pointer). Now refused before CGAL reads it.
+TEST(FuzzRegressions, PlyPropertyBeforeElementIsAnInputError) {
+  expect_input_error(kDir / "property_before_element.ply", "'property' comes before any 'element'");
+}
+
+// An OFF face with the vertex index -15: CGAL 5.5 converted it to std::size_t unchecked
+// (UBSan: -15 is outside the range of unsigned long). Now refused before CGAL reads it.
+TEST(FuzzRegressions, OffNegativeFaceIndexIsAnInputError) {
+  expect_input_error(kDir / "negative_face_index.off", "each a whole number from 0");
+}
+
+// A PLY vertex with `property uint32 x`: CGAL 5.5 reads x, y, z as float or double without
+// checking the type (UBSan: member call on a null pointer). Now refused before CGAL reads it.
+TEST(FuzzRegressions, PlyIntegerVertexCoordinateIsAnInputError) {
+  expect_input_error(kDir / "integer_vertex_coordinate.ply", "property 'x' of element 'vertex' is of type uint32");
 }

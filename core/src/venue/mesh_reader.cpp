@@ -13,7 +13,9 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <map>
 #include <numeric>
 #include <optional>
@@ -172,6 +174,162 @@ std::optional<std::string> check_binary_stl_size(const std::filesystem::path& fi
   return "binary STL is truncated or corrupt: its header announces " + std::to_string(n) + " triangles (" +
          std::to_string(expected) + " bytes) but the file has " + std::to_string(size) +
          " bytes; export the file again";
+}
+
+// CGAL 5.5's PLY and OFF readers trust their input in ways that are undefined behaviour or
+// unbounded allocations on a corrupt file (found by fuzz/fuzz_ply and fuzz/fuzz_off; see
+// docs/reliability.md). These checks refuse such files before CGAL sees them. They return the
+// problem text, or nothing when the file may go to CGAL (which then judges everything else).
+
+// PLY header: everything CGAL's reader assumes without checking. A `property` before any
+// `element` (CGAL calls back() on its empty element list); an element count larger than the
+// file could hold; a list length that is not an unsigned 8- or 16-bit integer (CGAL resizes a
+// vector to it unchecked: a negative or 32-bit length is an allocation of gigabytes); and vertex,
+// face or halfedge properties that CGAL reads with a type other than the file's (a null pointer
+// dereference): x, y, z must be float or double; the colour channels CGAL picks must be uchar;
+// halfedge source and target must be uint.
+std::optional<std::string> check_ply_header(const std::filesystem::path& file) {
+  struct Property {
+    std::string type;  // scalar type, or the index type of a list
+    bool list = false;
+  };
+  struct Element {
+    std::string name;
+    std::map<std::string, Property> properties;  // first property of each name, as CGAL looks up
+  };
+  static const std::set<std::string> kTypes{"char",  "int8",  "uchar", "uint8", "short", "int16",   "ushort",
+                                            "uint16", "int",  "int32", "uint",  "uint32", "float", "float32",
+                                            "double", "float64"};
+  std::ifstream in(file, std::ios::binary);
+  const auto size = std::filesystem::file_size(file);
+  std::vector<Element> elements;
+  std::string line;
+  int number = 0;
+  auto at = [&] { return "PLY header line " + std::to_string(number) + ": "; };
+  while (std::getline(in, line)) {
+    if (++number <= 2) continue;  // signature and format, which CGAL checks
+    std::istringstream words(line);
+    std::string keyword;
+    if (!(words >> keyword)) continue;
+    if (keyword == "end_header") break;
+    if (keyword == "element") {
+      std::string name, count;
+      words >> name >> count;
+      if (!count.empty() && (count[0] == '-' || std::strtod(count.c_str(), nullptr) > static_cast<double>(size)))
+        return at() + "element '" + name + "' announces " + count + " entries, more than a file of " +
+               std::to_string(size) + " bytes can hold; export the file again";
+      elements.push_back({name, {}});
+    } else if (keyword == "property") {
+      if (elements.empty()) return at() + "'property' comes before any 'element'; export the file again";
+      std::string type, name;
+      words >> type >> name;
+      Property p{type};
+      if (type == "list") {
+        const std::string length_type = name;
+        words >> p.type >> name;
+        p.list = true;
+        if (!kTypes.count(p.type)) continue;  // CGAL ignores properties of unknown types
+        if (length_type != "uchar" && length_type != "uint8" && length_type != "ushort" && length_type != "uint16")
+          return at() + "list '" + name + "' has lengths of type '" + length_type +
+                 "'; crowdsafe reads list lengths of type uchar or ushort only (as every common exporter writes)";
+      } else if (!kTypes.count(type)) {
+        continue;
+      }
+      elements.back().properties.emplace(name, p);
+    }
+  }
+  for (const Element& e : elements) {
+    auto find = [&](const char* name) -> const Property* {
+      const auto it = e.properties.find(name);
+      return it == e.properties.end() ? nullptr : &it->second;
+    };
+    auto must_be = [&](const char* name, std::initializer_list<const char*> types) -> std::optional<std::string> {
+      const Property* p = find(name);
+      if (!p) return std::nullopt;
+      if (!p->list)
+        for (const char* t : types)
+          if (p->type == t) return std::nullopt;
+      std::string list;
+      for (const char* t : types) list += (list.empty() ? "" : " or ") + std::string(t);
+      return "PLY header: property '" + std::string(name) + "' of element '" + e.name + "' is " +
+             (p->list ? "a list" : "of type " + p->type) + "; it must be " + list;
+    };
+    auto is_uchar = [&](const char* name) {
+      const Property* p = find(name);
+      return p && !p->list && (p->type == "uchar" || p->type == "uint8");
+    };
+    const bool vertex = e.name == "vertex" || e.name == "vertices";
+    if (vertex)
+      for (const char* axis : {"x", "y", "z"})
+        if (auto why = must_be(axis, {"float", "float32", "double", "float64"})) return why;
+    if ((vertex || e.name == "face" || e.name == "faces") && (is_uchar("red") || is_uchar("r")) &&
+        (is_uchar("green") || is_uchar("g")) && (is_uchar("blue") || is_uchar("b"))) {
+      const bool long_names = is_uchar("red");
+      for (const char* channel : long_names ? std::initializer_list<const char*>{"red", "green", "blue"}
+                                            : std::initializer_list<const char*>{"r", "g", "b"})
+        if (auto why = must_be(channel, {"uchar", "uint8"})) return why;
+    }
+    if (e.name == "halfedge")
+      for (const char* end : {"source", "target"})
+        if (auto why = must_be(end, {"uint", "uint32"})) return why;
+  }
+  return std::nullopt;
+}
+
+// ASCII OFF: counts larger than the file could hold (CGAL allocates them up front), and face
+// lines whose vertex count or indices are negative, not finite or beyond the line (CGAL converts
+// them to std::size_t unchecked). Binary OFF and anything this scan does not recognise go to CGAL.
+std::optional<std::string> check_ascii_off(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const auto size = static_cast<double>(std::filesystem::file_size(file));
+  // Numbers of each non-empty line with its line number; comments (#...) removed, as CGAL does.
+  std::string line;
+  int number = 0;
+  auto next_numbers = [&](std::vector<double>& values, std::string* first_word) {
+    while (std::getline(in, line)) {
+      ++number;
+      line = line.substr(0, line.find('#'));
+      std::istringstream words(line);
+      if (first_word && !(words >> *first_word)) continue;
+      values.clear();
+      for (double v; words >> v;) values.push_back(v);
+      if (first_word || !values.empty()) return true;
+    }
+    return false;
+  };
+  std::vector<double> values;
+  std::string keyword;
+  if (!next_numbers(values, &keyword)) return std::nullopt;
+  // OFF, COFF, NOFF, STOFF, 4OFF, ...: one line per vertex, then one per face. nOFF (a
+  // dimension before the counts) and files without the keyword are left to CGAL.
+  if (keyword.size() < 3 || keyword.compare(keyword.size() - 3, 3, "OFF") != 0 ||
+      keyword.find('n') != std::string::npos)
+    return std::nullopt;
+  if (line.find("BINARY") != std::string::npos) return std::nullopt;
+  if (values.empty() && !next_numbers(values, nullptr)) return std::nullopt;
+  if (values.size() < 2) return std::nullopt;
+  const double vertices = values[0], faces = values[1];
+  if (!(vertices >= 0 && vertices <= size / 2 && faces >= 0 && faces <= size / 2))
+  {
+    std::ostringstream why;
+    why << "OFF line " << number << ": the header announces " << vertices << " vertices and " << faces
+        << " faces, more than a file of " << static_cast<std::uintmax_t>(size) << " bytes can hold; export the file again";
+    return why.str();
+  }
+  for (double v = 0; v < vertices; ++v)
+    if (!next_numbers(values, nullptr)) return std::nullopt;
+  for (double f = 0; f < faces; ++f) {
+    if (!next_numbers(values, nullptr)) return std::nullopt;
+    const double n = values[0];
+    bool ok = std::isfinite(n) && n >= 0 && n <= static_cast<double>(values.size() - 1);
+    for (std::size_t k = 1; ok && k <= static_cast<std::size_t>(n); ++k)
+      ok = std::isfinite(values[k]) && values[k] >= 0 && values[k] < 9.0e15;
+    if (!ok)
+      return "OFF line " + std::to_string(number) +
+             ": a face needs its vertex count and then that many vertex indices, each a whole number from 0; "
+             "export the file again";
+  }
+  return std::nullopt;
 }
 
 bool read_soup(const std::filesystem::path& file, const std::string& ext, std::vector<CgalPoint>& pts,
@@ -429,6 +587,10 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
   // --- read -----------------------------------------------------------------------------------
   if (ext == ".stl")
     if (auto why = check_binary_stl_size(file)) throw InputError(at_file, "", *why);
+  if (ext == ".ply")
+    if (auto why = check_ply_header(file)) throw InputError(at_file, "", *why);
+  if (ext == ".off")
+    if (auto why = check_ascii_off(file)) throw InputError(at_file, "", *why);
   std::vector<CgalPoint> cgal_pts;
   std::vector<Face> faces;
   if (!read_soup(file, ext, cgal_pts, faces))
