@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <typeinfo>
 #include <unistd.h>
 
 #include "crowdsafe/errors.hpp"
@@ -36,12 +38,18 @@ void expect_input_error_only(Read&& read) {
 /// Writes `bytes` to a per-process temporary file ending in `extension` and returns its path.
 /// The same path is reused for every input of one process.
 inline std::filesystem::path write_temp(std::string_view bytes, std::string_view extension) {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("crowdsafe-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    return d;
-  }();
-  const auto path = dir / ("input" + std::string(extension));
+  // The folder is removed when the process exits normally (a crash leaves it for inspection).
+  struct TempDir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("crowdsafe-fuzz-" + std::to_string(::getpid()));
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const TempDir dir;
+  const auto path = dir.path / ("input" + std::string(extension));
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

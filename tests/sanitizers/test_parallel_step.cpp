@@ -1,0 +1,49 @@
+// The parallel step on 1 and 2 TBB threads, small enough to run under ThreadSanitizer in CI
+// (tests/sanitizers/CMakeLists.txt, docs/reliability.md). The full determinism test with 1, 2
+// and 4 threads and 1,500 steps is tests/validation/test_determinism.cpp; this one checks the
+// same property on fewer steps, so that TSan watches every phase of the step (neighbours,
+// routing, forces in parallel, integrate, spawn and remove) while people leave and arrive. Each
+// scene starts with more than 256 people: the step splits its loops into chunks of at most 256
+// (kGrain in simulation.cpp), so fewer people would run on one thread and TSan would see no
+// concurrency at all.
+
+#include <gtest/gtest.h>
+
+#include <tbb/global_control.h>
+
+#include <cstdint>
+
+#include "crowdsafe/scenes.hpp"
+#include "crowdsafe/simulation.hpp"
+#include "support/run_helpers.hpp"
+
+using namespace crowdsafe;
+
+namespace {
+
+std::uint64_t run(Scenario sc, int threads, int steps) {
+  // Let TBB start `threads` workers even where the machine has fewer cores.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  Simulation sim(std::move(sc), {.threads = threads});
+  for (int k = 0; k < steps; ++k) sim.step();
+  return test::hash_state(sim);
+}
+
+}  // namespace
+
+TEST(ParallelStep, BottleneckSameOnOneAndTwoThreads) {
+  const auto sc = scenes::bottleneck(1.0, 400, 7);
+  EXPECT_EQ(run(sc, 1, 200), run(sc, 2, 200));
+}
+
+TEST(ParallelStep, SourcesAndCounterflowSameOnOneAndTwoThreads) {
+  auto sc = scenes::counterflow_rooms(300, 300, 3);
+  Source src;
+  src.name = "late-arrivals";
+  src.area = {rectangle(2, 2, 8, 8)};
+  src.schedule = {{0.0, 3.0, 4.0}};
+  src.target.kind = Target::Kind::Exit;
+  src.target.name = "right";
+  sc.sources.push_back(src);
+  EXPECT_EQ(run(sc, 1, 200), run(sc, 2, 200));
+}
