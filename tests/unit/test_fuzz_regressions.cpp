@@ -62,3 +62,17 @@ TEST(FuzzRegressions, OffNegativeFaceIndexIsAnInputError) {
 TEST(FuzzRegressions, PlyIntegerVertexCoordinateIsAnInputError) {
   expect_input_error(kDir / "integer_vertex_coordinate.ply", "property 'x' of element 'vertex' is of type uint32");
 }
+
+// A COFF file whose header counts are split over two lines, so that CGAL 5.5 reads a vertex line
+// with two numbers: it took the missing colour as present and read past the end of the line
+// (ASan: heap-buffer-overflow in File_scanner_OFF::scan_color). Now refused before CGAL reads it.
+TEST(FuzzRegressions, ColourOffWithShortVertexLineIsAnInputError) {
+  expect_input_error(kDir / "colour_off_short_vertex_line.off", "three whole numbers on one line");
+}
+
+// A COFF file whose keyword is followed by a control character: CGAL 5.5 ends the keyword there
+// and takes the counts from the next line, so its lines no longer match what a line-by-line
+// check sees (ASan: heap-buffer-overflow in scan_color again). Such headers are now refused.
+TEST(FuzzRegressions, OffKeywordWithControlCharacterIsAnInputError) {
+  expect_input_error(kDir / "colour_off_keyword_with_control_character.off", "must start with the keyword OFF");
+}

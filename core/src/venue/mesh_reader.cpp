@@ -16,9 +16,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -231,7 +233,8 @@ std::optional<std::string> check_ply_header(const std::filesystem::path& file) {
         if (!kTypes.count(p.type)) continue;  // CGAL ignores properties of unknown types
         if (length_type != "uchar" && length_type != "uint8" && length_type != "ushort" && length_type != "uint16")
           return at() + "list '" + name + "' has lengths of type '" + length_type +
-                 "'; crowdsafe reads list lengths of type uchar or ushort only (as every common exporter writes)";
+                 "'; crowdsafe reads list lengths of type uchar or ushort only (export with 8-bit list lengths, as "
+                 "'property list uchar int vertex_indices')";
       } else if (!kTypes.count(type)) {
         continue;
       }
@@ -276,58 +279,114 @@ std::optional<std::string> check_ply_header(const std::filesystem::path& file) {
   return std::nullopt;
 }
 
-// ASCII OFF: counts larger than the file could hold (CGAL allocates them up front), and face
-// lines whose vertex count or indices are negative, not finite or beyond the line (CGAL converts
-// them to std::size_t unchecked). Binary OFF and anything this scan does not recognise go to CGAL.
+// ASCII OFF, read line by line as CGAL's scanner does (blank and #-comment lines skipped, the
+// rest of a line after # ignored). Refused: counts that are not three numbers on one line or are
+// larger than the file could hold (CGAL allocates them up front); texture coordinates (STOFF:
+// CGAL indexes them unchecked); a vertex line with fewer numbers than the keyword asks for; in
+// COFF, colour entries other than 0, 1, 3 or 4 or not the same on every vertex line, or on every
+// face line (CGAL reads three colour numbers past the end of a shorter line); and face lines
+// whose vertex count or indices are negative, not finite or beyond the line (CGAL converts them
+// to std::size_t unchecked). Binary OFF and nOFF go to CGAL unchecked.
 std::optional<std::string> check_ascii_off(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   const auto size = static_cast<double>(std::filesystem::file_size(file));
-  // Numbers of each non-empty line with its line number; comments (#...) removed, as CGAL does.
   std::string line;
   int number = 0;
-  auto next_numbers = [&](std::vector<double>& values, std::string* first_word) {
+  std::vector<double> values;
+  // The numbers of the next line that is neither blank nor a comment; false at the end.
+  auto next_line = [&](std::string* first_word) {
     while (std::getline(in, line)) {
       ++number;
       line = line.substr(0, line.find('#'));
       std::istringstream words(line);
-      if (first_word && !(words >> *first_word)) continue;
+      std::string probe;
+      if (!(words >> probe)) continue;
+      words.clear();
+      words.str(line);
+      if (first_word) words >> *first_word;
       values.clear();
       for (double v; words >> v;) values.push_back(v);
-      if (first_word || !values.empty()) return true;
+      return true;
     }
     return false;
   };
-  std::vector<double> values;
+  auto problem = [&](const std::string& what) {
+    return std::optional<std::string>("OFF line " + std::to_string(number) + ": " + what + "; export the file again");
+  };
+  // The header, in the one layout this check can follow exactly as CGAL does: a line with the
+  // keyword ([ST][C][N][4]OFF) alone or followed by the three counts, or by BINARY; the counts,
+  // three whole numbers, alone on the next line. CGAL parses anything else by characters across
+  // lines (a keyword cut short by a control character, counts spread over lines), so it is
+  // refused rather than guessed at.
   std::string keyword;
-  if (!next_numbers(values, &keyword)) return std::nullopt;
-  // OFF, COFF, NOFF, STOFF, 4OFF, ...: one line per vertex, then one per face. nOFF (a
-  // dimension before the counts) and files without the keyword are left to CGAL.
-  if (keyword.size() < 3 || keyword.compare(keyword.size() - 3, 3, "OFF") != 0 ||
-      keyword.find('n') != std::string::npos)
-    return std::nullopt;
-  if (line.find("BINARY") != std::string::npos) return std::nullopt;
-  if (values.empty() && !next_numbers(values, nullptr)) return std::nullopt;
-  if (values.size() < 2) return std::nullopt;
+  if (!next_line(&keyword)) return std::nullopt;
+  auto tokens = [&] {
+    std::istringstream words(line);
+    std::vector<std::string> t;
+    for (std::string w; words >> w;) t.push_back(w);
+    return t;
+  };
+  auto whole_numbers = [](const std::vector<std::string>& t, std::size_t from) {
+    if (t.size() != from + 3) return false;
+    for (std::size_t i = from; i < t.size(); ++i)
+      if (t[i].empty() || t[i].size() > 12 ||
+          !std::all_of(t[i].begin(), t[i].end(), [](unsigned char c) { return std::isdigit(c); }))
+        return false;
+    return true;
+  };
+  auto printable = [](std::string text) {
+    for (char& c : text)
+      if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+    return text;
+  };
+  static const std::regex kKeyword("(ST)?C?N?4?OFF");
+  if (!std::regex_match(keyword, kKeyword))
+    return problem("the file must start with the keyword OFF (or COFF, NOFF, 4OFF, ...) on a line of its own or "
+                   "followed by the counts; this one starts with '" + printable(keyword.substr(0, 20)) + "'");
+  auto header = tokens();
+  if (header.size() >= 2 && header[1] == "BINARY") return std::nullopt;
+  const std::string prefix = keyword.substr(0, keyword.size() - 3);
+  if (prefix.find("ST") != std::string::npos) return problem("texture coordinates (STOFF) are not supported");
+  const bool colours = prefix.find('C') != std::string::npos;
+  const std::size_t h = prefix.find('4') != std::string::npos ? 1 : 0;
+  const std::size_t per_vertex = 3 + h + (prefix.find('N') != std::string::npos ? 3 + h : 0);
+  bool counts_ok = whole_numbers(header, 1);
+  if (header.size() == 1) counts_ok = next_line(nullptr) && whole_numbers(tokens(), 0);
+  if (!counts_ok)
+    return problem("the header needs the vertex, face and edge counts, three whole numbers on one line");
   const double vertices = values[0], faces = values[1];
-  if (!(vertices >= 0 && vertices <= size / 2 && faces >= 0 && faces <= size / 2))
-  {
+  if (!(vertices >= 0 && vertices <= size / 2 && faces >= 0 && faces <= size / 2)) {
     std::ostringstream why;
-    why << "OFF line " << number << ": the header announces " << vertices << " vertices and " << faces
-        << " faces, more than a file of " << static_cast<std::uintmax_t>(size) << " bytes can hold; export the file again";
-    return why.str();
+    why << "the header announces " << vertices << " vertices and " << faces << " faces, more than a file of "
+        << static_cast<std::uintmax_t>(size) << " bytes can hold";
+    return problem(why.str());
   }
-  for (double v = 0; v < vertices; ++v)
-    if (!next_numbers(values, nullptr)) return std::nullopt;
+  const std::size_t kNotYet = std::numeric_limits<std::size_t>::max();
+  auto colour_entries_ok = [&](std::size_t extra, std::size_t& first_seen) {
+    if (!colours) return true;
+    if (extra != 0 && extra != 1 && extra != 3 && extra != 4) return false;
+    if (first_seen == kNotYet) first_seen = extra;
+    return extra == first_seen;
+  };
+  std::size_t vertex_colours = kNotYet, face_colours = kNotYet;
+  for (double v = 0; v < vertices; ++v) {
+    if (!next_line(nullptr)) return std::nullopt;
+    if (values.size() < per_vertex)
+      return problem("a vertex needs " + std::to_string(per_vertex) + " numbers, this line has " +
+                     std::to_string(values.size()));
+    if (!colour_entries_ok(values.size() - per_vertex, vertex_colours))
+      return problem("the colour after the vertex must be 1, 3 or 4 numbers, the same on every vertex line");
+  }
   for (double f = 0; f < faces; ++f) {
-    if (!next_numbers(values, nullptr)) return std::nullopt;
-    const double n = values[0];
+    if (!next_line(nullptr)) return std::nullopt;
+    const double n = values.empty() ? -1 : values[0];
     bool ok = std::isfinite(n) && n >= 0 && n <= static_cast<double>(values.size() - 1);
     for (std::size_t k = 1; ok && k <= static_cast<std::size_t>(n); ++k)
       ok = std::isfinite(values[k]) && values[k] >= 0 && values[k] < 9.0e15;
     if (!ok)
-      return "OFF line " + std::to_string(number) +
-             ": a face needs its vertex count and then that many vertex indices, each a whole number from 0; "
-             "export the file again";
+      return problem("a face needs its vertex count and then that many vertex indices, each a whole number from 0");
+    if (!colour_entries_ok(values.size() - 1 - static_cast<std::size_t>(n), face_colours))
+      return problem("the colour after the face must be 1, 3 or 4 numbers, the same on every face line");
   }
   return std::nullopt;
 }
