@@ -4,7 +4,7 @@
 # <build>/reliability/ (clang for the fuzzers; the sanitizer builds compile only the engine
 # sources their tests need). A build takes both cores (PROCESSORS 2, so ctest -j2 runs nothing
 # beside it) and is the fixture of the runs, which take one core each and run beside other tests.
-set(CROWDSAFE_FUZZ_SECONDS 60 CACHE STRING "Seconds each fuzz target runs in the fuzz_<format> tests")
+set(CROWDSAFE_FUZZ_SECONDS 30 CACHE STRING "Seconds each fuzz target runs in the fuzz_<format> tests")
 set(reliability ${CMAKE_BINARY_DIR}/reliability)
 
 add_test(NAME fuzz_build COMMAND bash ${PROJECT_SOURCE_DIR}/fuzz/run.sh --build-only ${reliability}/fuzz)
