@@ -267,9 +267,8 @@ std::optional<std::string> check_ply_header(const std::filesystem::path& file) {
         if (auto why = must_be(axis, {"float", "float32", "double", "float64"})) return why;
     if ((vertex || e.name == "face" || e.name == "faces") && (is_uchar("red") || is_uchar("r")) &&
         (is_uchar("green") || is_uchar("g")) && (is_uchar("blue") || is_uchar("b"))) {
-      const bool long_names = is_uchar("red");
-      for (const char* channel : long_names ? std::initializer_list<const char*>{"red", "green", "blue"}
-                                            : std::initializer_list<const char*>{"r", "g", "b"})
+      static constexpr std::array<const char*, 3> kLong{"red", "green", "blue"}, kShort{"r", "g", "b"};
+      for (const char* channel : is_uchar("red") ? kLong : kShort)
         if (auto why = must_be(channel, {"uchar", "uint8"})) return why;
     }
     if (e.name == "halfedge")
