@@ -76,3 +76,10 @@ TEST(FuzzRegressions, ColourOffWithShortVertexLineIsAnInputError) {
 TEST(FuzzRegressions, OffKeywordWithControlCharacterIsAnInputError) {
   expect_input_error(kDir / "colour_off_keyword_with_control_character.off", "must start with the keyword OFF");
 }
+
+// An LWPOLYLINE announcing 4,185,307,179,586 vertices (group code 90): dxflib allocated its
+// vertex array from the count unchecked (ASan: allocation-size-too-big; std::bad_alloc without
+// ASan). Now refused before dxflib reads the file.
+TEST(FuzzRegressions, DxfHugeLwpolylineVertexCountIsAnInputError) {
+  expect_input_error(kDir / "lwpolyline_huge_vertex_count.dxf", "LWPOLYLINE vertex count");
+}

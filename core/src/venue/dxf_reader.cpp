@@ -681,7 +681,38 @@ Venue DxfVenueReader::read() {
 
 }  // namespace
 
+namespace {
+
+// dxflib 3.26 allocates an LWPOLYLINE's vertex array from its group code 90 (vertex count)
+// unchecked: a huge or negative count is an allocation of gigabytes (found by fuzz/fuzz_dxf,
+// docs/reliability.md). Such counts are refused before dxflib reads the file.
+void check_lwpolyline_counts(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const auto size = static_cast<long long>(std::filesystem::file_size(file));
+  auto trimmed = [](std::string s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  std::string code, value, entity;
+  for (int line = 1; std::getline(in, code) && std::getline(in, value); line += 2) {
+    code = trimmed(code);
+    if (code == "0") entity = trimmed(value);
+    if (entity != "LWPOLYLINE" || code != "90") continue;
+    const std::string v = trimmed(value);
+    char* end = nullptr;
+    const long long count = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || count < 0 || count > size)
+      throw InputError({file.string(), line + 1, 1}, "",
+                       "LWPOLYLINE vertex count (group code 90) '" + v.substr(0, 20) +
+                           "' is not a whole number from 0 to what the file can hold; export the file again");
+  }
+}
+
+}  // namespace
+
 Venue read_dxf_venue(const std::filesystem::path& file, const VenueOptions& options) {
+  check_lwpolyline_counts(file);
   return DxfVenueReader(file, options).read();
 }
 
