@@ -83,3 +83,10 @@ TEST(FuzzRegressions, OffKeywordWithControlCharacterIsAnInputError) {
 TEST(FuzzRegressions, DxfHugeLwpolylineVertexCountIsAnInputError) {
   expect_input_error(kDir / "lwpolyline_huge_vertex_count.dxf", "LWPOLYLINE vertex count");
 }
+
+// A COFF file that ends before its second vertex: CGAL 5.5 read an empty vertex line, took a
+// colour as present and read past its end (ASan: heap-buffer-overflow in scan_color). Now
+// refused before CGAL reads it.
+TEST(FuzzRegressions, ColourOffEndingBeforeItsVerticesIsAnInputError) {
+  expect_input_error(kDir / "colour_off_ends_before_its_vertices.off", "the file ends before the vertices");
+}

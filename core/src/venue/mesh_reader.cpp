@@ -369,7 +369,7 @@ std::optional<std::string> check_ascii_off(const std::filesystem::path& file) {
   };
   std::size_t vertex_colours = kNotYet, face_colours = kNotYet;
   for (double v = 0; v < vertices; ++v) {
-    if (!next_line(nullptr)) return std::nullopt;
+    if (!next_line(nullptr)) return problem("the file ends before the vertices the header announces");
     if (values.size() < per_vertex)
       return problem("a vertex needs " + std::to_string(per_vertex) + " numbers, this line has " +
                      std::to_string(values.size()));
@@ -377,7 +377,7 @@ std::optional<std::string> check_ascii_off(const std::filesystem::path& file) {
       return problem("the colour after the vertex must be 1, 3 or 4 numbers, the same on every vertex line");
   }
   for (double f = 0; f < faces; ++f) {
-    if (!next_line(nullptr)) return std::nullopt;
+    if (!next_line(nullptr)) return problem("the file ends before the faces the header announces");
     const double n = values.empty() ? -1 : values[0];
     bool ok = std::isfinite(n) && n >= 0 && n <= static_cast<double>(values.size() - 1);
     for (std::size_t k = 1; ok && k <= static_cast<std::size_t>(n); ++k)
