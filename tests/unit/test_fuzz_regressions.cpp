@@ -90,3 +90,11 @@ TEST(FuzzRegressions, DxfHugeLwpolylineVertexCountIsAnInputError) {
 TEST(FuzzRegressions, ColourOffEndingBeforeItsVerticesIsAnInputError) {
   expect_input_error(kDir / "colour_off_ends_before_its_vertices.off", "the file ends before the vertices");
 }
+
+// DXF rings that cross each other so that one lies at odd nesting depth with no outer ring
+// around it ("inside" is a majority of vertices, not a strict order): the reader looked up the
+// missing outer ring (UBSan: vector index out of range in DxfVenueReader::nest). Such a ring now
+// stays an outer ring; reading ends with an InputError or a venue, never a crash.
+TEST(FuzzRegressions, DxfRingsCrossingAtOddDepthDoNotCrash) {
+  EXPECT_NO_FATAL_FAILURE(expect_venue_or_input_error(kDir / "dxf_rings_crossing_at_odd_depth.dxf"));
+}

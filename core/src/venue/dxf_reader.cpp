@@ -547,22 +547,28 @@ std::vector<PlanPolygon> DxfVenueReader::nest(const std::vector<Piece>& rings) {
     return 2 * in > rings[i].points.size();
   };
   std::vector<int> depth(n, 0);
-  std::vector<std::optional<std::size_t>> parent(n);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)
-      if (i != j && inside(i, j)) {
-        ++depth[i];
-        if (!parent[i] || size[j] < size[*parent[i]]) parent[i] = j;
-      }
+      if (i != j && inside(i, j)) ++depth[i];
   std::vector<PlanPolygon> out;
   std::vector<std::optional<std::size_t>> slot(n);
+  auto add_outer = [&](std::size_t i) {
+    slot[i] = out.size();
+    out.push_back({Polygon{rings[i].points, {}}, rings[i].origin.where, rings[i].origin.element()});
+  };
   for (std::size_t i = 0; i < n; ++i)
-    if (depth[i] % 2 == 0) {
-      slot[i] = out.size();
-      out.push_back({Polygon{rings[i].points, {}}, rings[i].origin.where, rings[i].origin.element()});
-    }
-  for (std::size_t i = 0; i < n; ++i)
-    if (depth[i] % 2 == 1) out[*slot[*parent[i]]].poly.holes.push_back(rings[i].points);
+    if (depth[i] % 2 == 0) add_outer(i);
+  // A hole goes into the smallest outer ring around it. Rings that cross each other can leave
+  // a ring at odd depth with no outer ring around it ("inside" is a majority of vertices, not
+  // a strict order); it stays an outer ring, and the polygon checks report the crossing.
+  for (std::size_t i = 0; i < n; ++i) {
+    if (depth[i] % 2 == 0) continue;
+    std::optional<std::size_t> host;
+    for (std::size_t j = 0; j < n; ++j)
+      if (j != i && slot[j] && inside(i, j) && (!host || size[j] < size[*host])) host = j;
+    if (host) out[*slot[*host]].poly.holes.push_back(rings[i].points);
+    else add_outer(i);
+  }
   return out;
 }
 
