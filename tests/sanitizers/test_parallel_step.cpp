@@ -20,15 +20,8 @@
 using namespace crowdsafe;
 
 namespace {
-
-std::uint64_t run(Scenario sc, int threads, int steps) {
-  // Let TBB start `threads` workers even where the machine has fewer cores.
-  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  Simulation sim(std::move(sc), {.threads = threads});
-  for (int k = 0; k < steps; ++k) sim.step();
-  return test::hash_state(sim);
-}
-
+// Same scene, `threads` workers, `steps` steps: the state hash (support/run_helpers.hpp).
+std::uint64_t run(Scenario sc, int threads, int steps) { return test::hash_after(std::move(sc), threads, steps); }
 }  // namespace
 
 TEST(ParallelStep, BottleneckSameOnOneAndTwoThreads) {

@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include <tbb/global_control.h>
+
 #include "crowdsafe/simulation.hpp"
 
 namespace crowdsafe::test {
@@ -30,5 +32,14 @@ inline std::vector<double> exit_times(const Simulation& sim) {
 /// FNV-1a hash of every agent's id, position and velocity bits: equal hashes mean bit-identical
 /// states (used by the determinism, checkpoint and venue-format tests).
 inline std::uint64_t hash_state(const Simulation& sim) { return state_hash(sim.agents()); }
+
+/// State hash after `steps` steps of `sc` on `threads` threads (TBB is allowed that many
+/// workers even where the machine has fewer cores), for determinism checks.
+inline std::uint64_t hash_after(Scenario sc, int threads, int steps) {
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  Simulation sim(std::move(sc), {.threads = threads});
+  for (int k = 0; k < steps; ++k) sim.step();
+  return hash_state(sim);
+}
 
 }  // namespace crowdsafe::test

@@ -98,3 +98,16 @@ TEST(FuzzRegressions, ColourOffEndingBeforeItsVerticesIsAnInputError) {
 TEST(FuzzRegressions, DxfRingsCrossingAtOddDepthDoNotCrash) {
   EXPECT_NO_FATAL_FAILURE(expect_venue_or_input_error(kDir / "dxf_rings_crossing_at_odd_depth.dxf"));
 }
+
+// A FeatureCollection whose "type" is an array: nlohmann::json's value("type", "") threw a
+// type_error instead of an InputError. The reader now reads "type" only when it is text.
+TEST(FuzzRegressions, GeoJsonTypeThatIsNotTextIsAnInputError) {
+  expect_input_error(kDir / "geojson_feature_collection_type_is_array.geojson", "FeatureCollection");
+}
+
+// An LWPOLYLINE vertex count on a line that a line-pair reading misaligns (after an overlong
+// junk line, which dxflib splits): the count check missed it and dxflib allocated from it.
+// Every "90" line of a file with an LWPOLYLINE is now checked, whatever its position.
+TEST(FuzzRegressions, DxfLwpolylineCountAfterMisalignedLineIsAnInputError) {
+  expect_input_error(kDir / "lwpolyline_count_after_misaligned_line.dxf", "LWPOLYLINE vertex count");
+}

@@ -12,13 +12,8 @@
 using namespace crowdsafe;
 
 namespace {
-std::uint64_t run(Scenario sc, int threads, int steps) {
-  // Let TBB really start `threads` workers even on a 2-core machine.
-  tbb::global_control allow(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  Simulation sim(std::move(sc), {.threads = threads});
-  for (int k = 0; k < steps; ++k) sim.step();
-  return test::hash_state(sim);
-}
+// Same scene, `threads` workers, `steps` steps: the state hash (support/run_helpers.hpp).
+std::uint64_t run(Scenario sc, int threads, int steps) { return test::hash_after(std::move(sc), threads, steps); }
 }  // namespace
 
 TEST(Determinism, BottleneckIdenticalForOneTwoAndFourThreads) {

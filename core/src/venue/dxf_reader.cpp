@@ -693,23 +693,31 @@ namespace {
 // unchecked: a huge or negative count is an allocation of gigabytes (found by fuzz/fuzz_dxf,
 // docs/reliability.md). Such counts are refused before dxflib reads the file.
 void check_lwpolyline_counts(const std::filesystem::path& file) {
+  // dxflib pairs lines its own way (it splits long lines, for one), so every "90" line is
+  // checked whatever its position, as soon as the file holds an LWPOLYLINE at all.
   std::ifstream in(file, std::ios::binary);
   const auto size = static_cast<long long>(std::filesystem::file_size(file));
-  auto trimmed = [](std::string s) {
+  auto trimmed = [](const std::string& s) {
     const auto b = s.find_first_not_of(" \t\r\n");
     const auto e = s.find_last_not_of(" \t\r\n");
     return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
   };
-  std::string code, value, entity;
-  for (int line = 1; std::getline(in, code) && std::getline(in, value); line += 2) {
-    code = trimmed(code);
-    if (code == "0") entity = trimmed(value);
-    if (entity != "LWPOLYLINE" || code != "90") continue;
-    const std::string v = trimmed(value);
+  std::vector<std::string> lines;
+  bool lwpolyline = false;
+  for (std::string l; std::getline(in, l);) {
+    lines.push_back(trimmed(l));
+    lwpolyline |= lines.back() == "LWPOLYLINE";
+  }
+  if (!lwpolyline) return;
+  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+    if (lines[i] != "90") continue;
+    const std::string& v = lines[i + 1];
     char* end = nullptr;
+    errno = 0;
     const long long count = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || count < 0 || count > size)
-      throw InputError({file.string(), line + 1, 1}, "",
+    if (end == v.c_str()) continue;  // no number: dxflib reads 0
+    if (errno == ERANGE || count < 0 || count > size)
+      throw InputError({file.string(), static_cast<int>(i + 2), 1}, "",
                        "LWPOLYLINE vertex count (group code 90) '" + v.substr(0, 20) +
                            "' is not a whole number from 0 to what the file can hold; export the file again");
   }

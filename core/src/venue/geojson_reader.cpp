@@ -14,6 +14,13 @@
 namespace crowdsafe::detail {
 namespace {
 
+// The "type" member as text; a missing or non-text type reads as "" (and is then reported as
+// the wrong type, never thrown as a JSON type error).
+std::string type_member(const nlohmann::json& j) {
+  const auto it = j.is_object() ? j.find("type") : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 using nlohmann::json;
 
 // Roles a feature may have, as written in the file.
@@ -217,7 +224,7 @@ std::optional<Polygon> GeoJsonReader::polygon(const json& rings, const std::stri
 }
 
 std::optional<std::vector<Polygon>> GeoJsonReader::areas(const json& g, const std::string& wanted_for) {
-  const std::string type = g.value("type", "");
+  const std::string type = type_member(g);
   if (type != "Polygon" && type != "MultiPolygon") {
     problem("geometry is " + (type.empty() ? std::string("missing its type") : "a " + type) + ", but " + wanted_for +
             " needs a Polygon or MultiPolygon");
@@ -248,7 +255,7 @@ std::optional<std::vector<Polygon>> GeoJsonReader::areas(const json& g, const st
 }
 
 std::optional<std::vector<Vec2>> GeoJsonReader::line(const json& g, const std::string& wanted_for) {
-  const std::string type = g.value("type", "");
+  const std::string type = type_member(g);
   if (type != "LineString") {
     problem("geometry is " + (type.empty() ? std::string("missing its type") : "a " + type) + ", but " + wanted_for +
             " needs a LineString");
@@ -278,7 +285,7 @@ std::optional<std::vector<Vec2>> GeoJsonReader::line(const json& g, const std::s
 void GeoJsonReader::read_feature(std::size_t index, const json& f) {
   where_ = index < offsets_.size() ? location_of(name_, text_, offsets_[index]) : SourceLocation{name_, 0, 0};
   element_ = "features[" + std::to_string(index) + "]";
-  if (!f.is_object() || f.value("type", "") != "Feature") {
+  if (!f.is_object() || type_member(f) != "Feature") {
     problem("expected a Feature object ({\"type\": \"Feature\", \"properties\": ..., \"geometry\": ...}), found " +
             (f.is_object() ? "an object with type " + (f.contains("type") ? f["type"].dump() : "missing")
                            : type_of(f)));
@@ -357,7 +364,7 @@ Venue GeoJsonReader::read() {
   offsets_ = feature_offsets(text_);
 
   const SourceLocation top{name_, 1, 1};
-  if (!root.is_object() || root.value("type", "") != "FeatureCollection" || !root.contains("features") ||
+  if (!root.is_object() || type_member(root) != "FeatureCollection" || !root.contains("features") ||
       !root["features"].is_array())
     throw InputError(top, "", "expected a GeoJSON FeatureCollection: {\"type\": \"FeatureCollection\", "
                               "\"features\": [...]}, with one feature per walkable area, obstacle or region");
