@@ -64,8 +64,16 @@ for t in "${targets[@]}"; do
   artifacts=$build/artifacts/$t
   mkdir -p "$work" "$artifacts"
   log=$build/$t.log
-  echo "fuzz/run.sh: $t for $seconds s over $(ls "$seeds" | wc -l) seeds"
-  if "$build/$t" -max_total_time="$seconds" -seed="${CROWDSAFE_FUZZ_SEED:-1}" -timeout=10 \
+  # 0 s replays the committed corpus once (every seed and regression input, under ASan and
+  # UBSan) without mutating it: the same inputs and the same verdict on every run.
+  if ((seconds == 0)); then
+    echo "fuzz/run.sh: $t replays its $(ls "$seeds" | wc -l) committed inputs"
+    mode=(-runs=0)
+  else
+    echo "fuzz/run.sh: $t for $seconds s over $(ls "$seeds" | wc -l) seeds"
+    mode=(-max_total_time="$seconds" -seed="${CROWDSAFE_FUZZ_SEED:-1}")
+  fi
+  if "$build/$t" "${mode[@]}" -timeout=10 \
        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -n 2 | sed "s/^/  /"
   else
