@@ -941,7 +941,7 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
   std::vector<int> level(tris.size(), 0);
   std::vector<Level> levels;
   std::vector<Portal> portals;
-  std::vector<std::pair<std::size_t, std::size_t>> across;  // triangle ids joined across a seam
+  std::vector<std::pair<std::size_t, std::size_t>> across;  // walk indices joined across a seam
   if (!stacked.empty()) {
     std::vector<std::size_t> walk_index(tris.size(), 0);
     std::vector<WalkTriangle> wt;
@@ -968,7 +968,7 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
                         fmt(100.0 * kRampMinGrade, 0) + " %, or split the venue into one mesh per level");
     }
     for (std::size_t i = 0; i < walk.size(); ++i) level[walk[i]] = split.level[i];
-    for (const auto& [i, j] : split.across) across.emplace_back(walk[i], walk[j]);
+    across = std::move(split.across);
     levels = std::move(split.levels);
     portals = std::move(split.portals);
   }
@@ -994,11 +994,7 @@ Venue read_mesh_venue(const std::filesystem::path& file, const VenueOptions& opt
     UnionFind uf(walk.size());
     for (const auto& [e, ws] : plan_edges)
       for (std::size_t i = 1; i < ws.size(); ++i) uf.unite(ws[0], ws[i]);
-    if (!across.empty()) {
-      std::vector<std::size_t> walk_index(tris.size(), 0);
-      for (std::size_t i = 0; i < walk.size(); ++i) walk_index[walk[i]] = i;
-      for (const auto& [a, b] : across) uf.unite(walk_index[a], walk_index[b]);
-    }
+    for (const auto& [a, b] : across) uf.unite(a, b);
     std::map<std::size_t, std::pair<std::size_t, double>> pieces;  // root -> (triangles, plan area)
     for (std::size_t i = 0; i < walk.size(); ++i) {
       auto& piece = pieces[uf.find(i)];
