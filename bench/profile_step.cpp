@@ -5,7 +5,9 @@
 // `perf record`, and to show whether a change kept the trajectories bit-identical (same hash).
 //
 //   crowdsafe_profile_step [agents=10000] [density=1] [cutoff_m=2.5 (0 = bounded)] [threads=1]
-//                          [steps=200] [pillars=0]
+//                          [steps=200] [pillars=0] [force_law_only=0]
+// force_law_only = 1 turns crowdsafe's walking rules off (headway, passing, keep right): the
+// Helbing, Farkas & Vicsek 2000 force law alone, as other simulators' social force models.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -30,8 +32,11 @@ int main(int argc, char** argv) {
   const int threads = static_cast<int>(arg(4, 1));
   const int steps = static_cast<int>(arg(5, 200));
   const bool pillars = arg(6, 0) != 0.0;
+  const bool force_law_only = arg(7, 0) != 0.0;
 
-  Simulation sim(scenes::bench_corridor(agents, density, cutoff, pillars), SimulationOptions{.threads = threads});
+  Scenario scenario = scenes::bench_corridor(agents, density, cutoff, pillars);
+  if (force_law_only) scenes::use_force_law_only(scenario.model);
+  Simulation sim(scenario, SimulationOptions{.threads = threads});
   constexpr int kWarmup = 20;
   for (int k = 0; k < kWarmup; ++k) sim.step();
   const PhaseTimes before = sim.phase_times();

@@ -73,13 +73,14 @@ void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> v
     ++start_[cell_[e] + 1];
   }
   for (std::size_t c = 0; c + 1 < start_.size(); ++c) start_[c + 1] += start_[c];
-  pos_.resize(m);
-  x_.resize(m);
-  y_.resize(m);
-  vx_.resize(m);
-  vy_.resize(m);
-  rad_.resize(m);
-  slot_.resize(m);
+  // kPadding more readable entries (zeros) after the last, for loops that read whole vectors.
+  m_ = m;
+  x_.assign(m + kPadding, 0.0);
+  y_.assign(m + kPadding, 0.0);
+  vx_.assign(m + kPadding, 0.0);
+  vy_.assign(m + kPadding, 0.0);
+  rad_.assign(m + kPadding, 0.0);
+  slot_.assign(m + kPadding, 0u);
   ghost_.resize(m);
   // Stable scatter in entry order keeps slot order inside each cell.
   fill_.assign(start_.begin(), start_.end() - 1);
@@ -87,7 +88,6 @@ void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> v
     const std::uint32_t j = fill_[cell_[e]]++;
     const std::uint32_t s = entry_slot(e);
     const Vec2 p = entry_pos(e);
-    pos_[j] = p;
     x_[j] = p.x;
     y_[j] = p.y;
     vx_[j] = velocity[s].x;

@@ -6,6 +6,7 @@
 // boundaries and the seams between levels of a multi-level venue are handled by ghost copies
 // near the seam.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -41,6 +42,16 @@ class NeighborGrid {
     const int x0 = std::max(cx - kReach, 0), x1 = std::min(cx + kReach, grid_.nx - 1);
     for (int iy = y0; iy <= y1; ++iy) f(start_[grid_.index(x0, iy)], start_[grid_.index(x1, iy) + 1]);
   }
+  /// The runs for_each_range_near visits, as [begin, end) pairs in the same order; returns how
+  /// many (at most 2·kReach + 1).
+  struct Run {
+    std::uint32_t begin, end;
+  };
+  std::size_t runs_near(Vec2 p, std::array<Run, 2 * kReach + 1>& runs) const {
+    std::size_t k = 0;
+    for_each_range_near(p, [&](std::uint32_t b, std::uint32_t e) { runs[k++] = {b, e}; });
+    return k;
+  }
   /// Calls f(j) for every sorted entry j in the cells around p (see for_each_range_near).
   template <class F>
   void for_each_near(Vec2 p, F&& f) const {
@@ -49,15 +60,18 @@ class NeighborGrid {
     });
   }
 
+  /// Readable entries after the last one of x(), y(), vx(), vy(), radius() and slot() (zeros),
+  /// so loops may read whole vectors of entries past the end of a run.
+  static constexpr std::size_t kPadding = 4;
+
   /// Sorted entries (agents and ghosts, cell by cell), indexed by entry j.
-  std::span<const Vec2> position() const { return pos_; }
-  std::span<const double> x() const { return x_; }     ///< m
-  std::span<const double> y() const { return y_; }     ///< m
-  std::span<const double> vx() const { return vx_; }   ///< m/s
-  std::span<const double> vy() const { return vy_; }   ///< m/s
-  std::span<const double> radius() const { return rad_; }
+  std::span<const double> x() const { return {x_.data(), m_}; }     ///< m
+  std::span<const double> y() const { return {y_.data(), m_}; }     ///< m
+  std::span<const double> vx() const { return {vx_.data(), m_}; }   ///< m/s
+  std::span<const double> vy() const { return {vy_.data(), m_}; }   ///< m/s
+  std::span<const double> radius() const { return {rad_.data(), m_}; }  ///< m
   /// Slot of sorted entry j (ghosts carry the slot of their original).
-  std::span<const std::uint32_t> slot() const { return slot_; }
+  std::span<const std::uint32_t> slot() const { return {slot_.data(), m_}; }
   /// Entries of real agents (no ghosts) in cell order: the force phase's processing order.
   std::span<const std::uint32_t> agent_entries() const { return agent_entries_; }
   /// Slots of real agents in cell order (no ghosts): slot()[agent_entries()[k]].
@@ -74,7 +88,7 @@ class NeighborGrid {
   std::vector<std::uint32_t> cell_;    // cell per source entry (scratch)
   std::vector<Vec2> src_pos_;          // ghost positions (scratch; agents are read in place)
   std::vector<std::uint32_t> src_slot_;
-  std::vector<Vec2> pos_;
+  std::size_t m_ = 0;                  // sorted entries (agents and ghosts)
   std::vector<double> x_, y_, vx_, vy_, rad_;
   std::vector<std::uint32_t> slot_, order_, agent_entries_;
   std::vector<std::uint8_t> ghost_;    // per sorted entry: 1 for a ghost

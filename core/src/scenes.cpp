@@ -55,6 +55,12 @@ Scenario bench_corridor(std::int64_t n, double density, double cutoff_m, bool pi
   return s;
 }
 
+void use_force_law_only(SocialForceParameters& model) {
+  model.time_headway_s = 0.0;
+  model.overtake = 0.0;
+  model.keep_right = 0.0;
+}
+
 Scenario free_walking_corridor(double speed) {
   Scenario s;
   s.name = "rimea-1";

@@ -666,15 +666,16 @@ struct Simulation::Impl {
     double speed = 0.0, radius = 0.0;
     draw_body(id, src.profile, speed, radius);
     const Box b = bounds(src.area);
-    const auto npos = neighbors.position();
-    const auto nrad = neighbors.radius();
+    const auto nx = neighbors.x(), ny = neighbors.y(), nrad = neighbors.radius();
     for (std::uint64_t attempt = 0; attempt < 16; ++attempt) {
       const std::uint64_t key = (a.placed << 4) + attempt;
       const Vec2 p{b.min.x + b.width() * detail::uniform(sc.seed, Stream::SpawnPosition, s, 2 * key),
                    b.min.y + b.height() * detail::uniform(sc.seed, Stream::SpawnPosition, s, 2 * key + 1)};
       if (!contains(src.area, p) || !contains(sc.walkable, p) || walls.clearance(p) < radius) continue;
       bool free = true;
-      neighbors.for_each_near(p, [&](std::uint32_t j) { free &= norm2(npos[j] - p) >= (radius + nrad[j]) * (radius + nrad[j]); });
+      neighbors.for_each_near(p, [&](std::uint32_t j) {
+        free &= norm2(Vec2{nx[j], ny[j]} - p) >= (radius + nrad[j]) * (radius + nrad[j]);
+      });
       for (std::size_t k = first_new; free && k < agents.size(); ++k) {
         const double r = radius + agents.radius_m[k];
         free &= norm2(agents.position[k] - p) >= r * r;
@@ -862,8 +863,12 @@ struct Simulation::Impl {
     desired_dir.resize(n);
     desired_speed.resize(n);
     standing.resize(n);
+    // In cell order (neighbours' order): people near each other read the same cells of the
+    // route fields one after the other.
+    const auto cell_order = neighbors.order();
     parallel(n, [&](std::size_t b, std::size_t e) {
-      for (std::size_t i = b; i < e; ++i) {
+      for (std::size_t k = b; k < e; ++k) {
+        const std::size_t i = cell_order[k];
         const auto target = static_cast<std::size_t>(agents.target[i]);
         const Vec2 p = agents.position[i];
         const bool waiting = t < agents.start_time_s[i];

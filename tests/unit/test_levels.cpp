@@ -192,13 +192,13 @@ TEST(Levels, PeopleNearASeamHaveGhostsOnTheOtherLevel) {
   const std::vector<Vec2> vel{{1, 0}, {1, 0}};
   const std::vector<double> rad{0.22, 0.22};
   grid.build(pos, vel, rad);
-  ASSERT_EQ(grid.position().size(), 3u) << "one ghost, for the person 0.3 m from the seam";
+  ASSERT_EQ(grid.x().size(), 3u) << "one ghost, for the person 0.3 m from the seam";
   bool found = false;
   for (std::size_t j = 0; j < 3; ++j)
-    if (grid.slot()[j] == 0 && grid.position()[j].x > 70.0) {
+    if (grid.slot()[j] == 0 && grid.x()[j] > 70.0) {
       found = true;
-      EXPECT_NEAR(grid.position()[j].x, 77.7, 1e-12);
-      EXPECT_NEAR(grid.position()[j].y, 5.0, 1e-12);
+      EXPECT_NEAR(grid.x()[j], 77.7, 1e-12);
+      EXPECT_NEAR(grid.y()[j], 5.0, 1e-12);
     }
   EXPECT_TRUE(found);
 }

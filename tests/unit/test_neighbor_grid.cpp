@@ -11,7 +11,7 @@ namespace {
 std::set<std::uint32_t> near_slots(const NeighborGrid& g, Vec2 p, double r) {
   std::set<std::uint32_t> s;
   g.for_each_near(p, [&](std::uint32_t j) {
-    if (norm(g.position()[j] - p) <= r) s.insert(g.slot()[j]);
+    if (norm(Vec2{g.x()[j], g.y()[j]} - p) <= r) s.insert(g.slot()[j]);
   });
   return s;
 }

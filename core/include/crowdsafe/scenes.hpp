@@ -15,6 +15,11 @@ namespace crowdsafe::scenes {
 /// `cutoff_m` 0 = the error-bounded cut-off. `pillars`: 0.4 m square pillars every 5 m.
 Scenario bench_corridor(std::int64_t n, double density_per_m2, double cutoff_m, bool pillars = false);
 
+/// Turns crowdsafe's walking rules off (time headway, passing people who stand, keeping right),
+/// leaving the force law of Helbing, Farkas & Vicsek 2000 alone: the physics of other tools'
+/// social force models, for comparisons at equal physics.
+void use_force_law_only(SocialForceParameters& model);
+
 /// RiMEA test 1: one person, 40 m × 2 m corridor, desired speed `speed_m_s`.
 Scenario free_walking_corridor(double speed_m_s);
 

@@ -11,6 +11,11 @@
 #include <cstdint>
 #include <limits>
 
+// Vectors of four doubles are passed by value between inline functions of this library only,
+// so the ABI note GCC gives for them (they are passed differently with and without AVX) does
+// not concern it.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace crowdsafe::detail {
 
 /// 2^(j/64), j = 0 … 63, each the nearest double.
@@ -32,22 +37,34 @@ inline constexpr double kExp2Table[64] = {
     0x1.d5818dcfba487p+0, 0x1.da9e603db3285p+0, 0x1.dfc97337b9b5fp+0, 0x1.e502ee78b3ff6p+0,
     0x1.ea4afa2a490dap+0, 0x1.efa1bee615a27p+0, 0x1.f50765b6e4540p+0, 0x1.fa7c1819e90d8p+0};
 
+namespace exp_constants {
+inline constexpr double kMax = 709.782712893384;  // ln(largest double)
+inline constexpr double kMin = -745.2;            // below: e^x rounds to 0
+inline constexpr double kMinSingle = -708.0;  // exp_det4: from here to kMaxSingle, 2^m is one
+inline constexpr double kMaxSingle = 709.0;   // normal double (m in [−1022, 1022])
+inline constexpr double k64OverLn2 = 92.332482616893658;           // 64 / ln2
+inline constexpr double kLn2Hi = 6.93147180369123816490e-01 / 64;  // 32 trailing zero bits: exact k·hi
+inline constexpr double kLn2Lo = 1.90821492927058770002e-10 / 64;
+inline constexpr double kShifter = 6755399441055744.0;             // 1.5·2^52: adding it rounds to an integer
+}  // namespace exp_constants
+
+/// e^r − 1 = r + r²/2 + r³/6 + r⁴/24 + r⁵/120 for |r| ≤ ln2/128, evaluated in two halves
+/// (shorter latency); T is double or a vector of doubles.
+template <class T>
+inline T expm1_reduced(T r) {
+  const T r2 = r * r;
+  return (r + r2 * (0.5 + r * (1.0 / 6.0))) + (r2 * r2) * ((1.0 / 24.0) + r * (1.0 / 120.0));
+}
+
 /// e^x with a relative error below 3·10⁻¹⁶ (about 1 ulp; 9 in 10 results equal glibc's) for x
 /// in [−708, 709.78]; subnormal down to −745.13, then 0; +∞ above 709.78; NaN stays NaN.
 inline double exp_det(double x) {
-  constexpr double kMax = 709.782712893384;  // ln(largest double)
-  constexpr double kMin = -745.2;            // below: e^x rounds to 0
-  constexpr double k64OverLn2 = 92.332482616893658;           // 64 / ln2
-  constexpr double kLn2Hi = 6.93147180369123816490e-01 / 64;  // 32 trailing zero bits: exact k·hi
-  constexpr double kLn2Lo = 1.90821492927058770002e-10 / 64;
-  constexpr double kShifter = 6755399441055744.0;             // 1.5·2^52: adding it rounds to an integer
+  using namespace exp_constants;
   if (!(x < kMax)) return x > 0.0 ? std::numeric_limits<double>::infinity() : x;
   if (x < kMin) return 0.0;
   const double k = (x * k64OverLn2 + kShifter) - kShifter;  // nearest integer to 64·x/ln2
   const double r = (x - k * kLn2Hi) - k * kLn2Lo;
-  const double r2 = r * r;
-  // e^r − 1 = r + r²/2 + r³/6 + r⁴/24 + r⁵/120, evaluated in two halves (shorter latency).
-  const double q = (r + r2 * (0.5 + r * (1.0 / 6.0))) + (r2 * r2) * ((1.0 / 24.0) + r * (1.0 / 120.0));
+  const double q = expm1_reduced(r);
   const auto ki = static_cast<std::int64_t>(k);
   const double t = kExp2Table[ki & 63];
   // 2^m = 2^m1 · 2^m2 with both factors normal numbers for m in [−1075, 1024].
@@ -56,6 +73,35 @@ inline double exp_det(double x) {
   const double s1 = std::bit_cast<double>(static_cast<std::uint64_t>(m1 + 1023) << 52);
   const double s2 = std::bit_cast<double>(static_cast<std::uint64_t>(m2 + 1023) << 52);
   return ((t + t * q) * s1) * s2;
+}
+
+/// Four doubles in one vector register (two on SSE2-only builds, which GCC splits it into).
+using Double4 = double __attribute__((vector_size(32)));
+using Int4 = std::int64_t __attribute__((vector_size(32)));
+using Uint4 = std::uint64_t __attribute__((vector_size(32)));
+
+/// exp_det of each of four lanes, bit for bit: the same operations lane-wise, 2^m applied as one
+/// factor (exact, as two are, wherever 2^m is a normal double); lanes outside [−708, 709) or NaN
+/// go through exp_det.
+inline Double4 exp_det4(Double4 x) {
+  using namespace exp_constants;
+  const Double4 shifted = x * k64OverLn2 + kShifter;
+  const Double4 k = shifted - kShifter;
+  const Double4 r = (x - k * kLn2Hi) - k * kLn2Lo;
+  const Double4 q = expm1_reduced(r);
+  // shifted lies in [2^52, 2^53), where its mantissa is 2^51 + k: the difference of the bit
+  // patterns is k as an integer, exactly.
+  const Int4 ki = std::bit_cast<Int4>(shifted) - std::bit_cast<std::int64_t>(kShifter);
+  const Double4 t = {kExp2Table[ki[0] & 63], kExp2Table[ki[1] & 63], kExp2Table[ki[2] & 63], kExp2Table[ki[3] & 63]};
+  // m + 1023 = floor(k / 64) + 1023 = (k + 1023·64) / 64, a non-negative shift for x ≥ −708.
+  const Uint4 biased = std::bit_cast<Uint4>(ki) + static_cast<std::uint64_t>(1023 * 64);
+  const Uint4 scale_bits = (biased >> 6) << 52;
+  Double4 e = (t + t * q) * std::bit_cast<Double4>(scale_bits);
+  const auto in_range = (x >= kMinSingle) & (x < kMaxSingle);
+  if (!(in_range[0] & in_range[1] & in_range[2] & in_range[3])) [[unlikely]]
+    for (int l = 0; l < 4; ++l)
+      if (!in_range[l]) e[l] = exp_det(x[l]);
+  return e;
 }
 
 }  // namespace crowdsafe::detail

@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -72,19 +73,237 @@ Vec2 SocialForce::touch(double overlap, Vec2 n, Vec2 relative_velocity, double m
 
 namespace {
 
-// Neighbour candidates are first gathered (indices of those within the cut-off), then their
-// forces computed in a second loop; batches of this many keep the index buffer on the stack.
-constexpr std::size_t kBatch = 128;
-
 // Lateral offset from the person ahead, as a fraction of the contact distance, that lets
 // people walk staggered behind them (shoulders overlapping), as they do through bottlenecks.
 constexpr double kStagger = 0.3;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // c ? a : b without a branch (half the neighbours are ahead: a branch would be mispredicted).
 inline double select(bool c, double a, double b) {
   const std::uint64_t mask = 0 - static_cast<std::uint64_t>(c);
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) | (std::bit_cast<std::uint64_t>(b) & ~mask));
 }
+
+// What the pair terms of one person need to know about them and the model.
+struct PairContext {
+  double xi, yi, vxi, vyi, ri, ex, ey;
+  std::uint32_t self, slot;  ///< my grid entry and slot
+  double inv_b, strength, stiffness, friction, lambda, max_damping, lateral;
+  bool overtake;
+};
+
+constexpr std::size_t kLanes = 4;
+
+// Neighbours are gathered in batches of up to this many (indices of those within the cut-off),
+// then their pair terms computed; the batch keeps the index buffer on the stack.
+constexpr std::size_t kBatch = 128;
+
+inline Double4 splat(double v) { return Double4{} + v; }
+inline Double4 select4(Int4 c, Double4 a, Double4 b) {
+  return std::bit_cast<Double4>((std::bit_cast<Int4>(a) & c) | (std::bit_cast<Int4>(b) & ~c));
+}
+inline Double4 abs4(Double4 v) {
+  return std::bit_cast<Double4>(std::bit_cast<Int4>(v) & std::numeric_limits<std::int64_t>::max());
+}
+
+// One person's pair terms so far, lane by lane (lane l holds the pairs m with m mod 4 = l):
+// force sums and the nearest-so-far records the walking rules need.
+struct PairSums {
+  // Force sums are taken pair by pair in visiting order, as a scalar loop would: the results
+  // do not depend on how pairs are grouped into lanes.
+  double fx = 0.0, fy = 0.0, contact = 0.0;  ///< N
+  std::int64_t visited = 0;        ///< pairs added so far (visiting index of the next)
+  Double4 closest = splat(1.0);   ///< smallest d / r_ij of a touching pair
+  // The person ahead (headway rule): gap, lateral offset (+ = left), contact distance, along e,
+  // and visiting index (the first of equal gaps is the one, as in a scalar loop).
+  Double4 lead_gap = splat(kInf), lead_left{}, lead_rij{}, lead_along{};
+  Int4 lead_at{};
+  // The nearest person in my path who walks my way or stands (passing rule).
+  Double4 obs_gap = splat(kInf), obs_left{}, obs_rij{}, obs_along{}, obs_speed{}, obs_standing{};
+  Int4 obs_at{};
+  Double4 beside_left = splat(kInf), beside_right = splat(kInf);
+  Int4 oncoming{};
+};
+
+// Adds the terms of the gathered pairs near[0, n) (grid entries within the cut-off, not myself)
+// to `s`, four at a time and without a branch; near[n, n + 4) must be readable entries, whose
+// lanes add nothing. Lanes run the scalar formulas' operations in the same order, so any vector
+// width gives the same bits.
+template <bool kRules>
+inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const NeighborGrid& grid,
+                                                     const StepInput& in, const std::uint32_t* near,
+                                                     std::size_t n, PairSums& s) {
+  const double* const gx = grid.x().data();
+  const double* const gy = grid.y().data();
+  const double* const gvx = grid.vx().data();
+  const double* const gvy = grid.vy().data();
+  const double* const grad = grid.radius().data();
+  const std::uint32_t* const gslot = grid.slot().data();
+  const Int4 lane = {0, 1, 2, 3};
+  for (std::size_t m = 0; m < n; m += kLanes) {
+    const std::uint32_t* j = near + m;
+    const std::uint32_t sj[4] = {gslot[j[0]], gslot[j[1]], gslot[j[2]], gslot[j[3]]};
+    const Int4 slot = {sj[0], sj[1], sj[2], sj[3]};
+    const Double4 xj = {gx[j[0]], gx[j[1]], gx[j[2]], gx[j[3]]};
+    const Double4 yj = {gy[j[0]], gy[j[1]], gy[j[2]], gy[j[3]]};
+    Double4 dx = c.xi - xj, dy = c.yi - yj;
+    Double4 d2 = dx * dx + dy * dy;
+    const Int4 valid = lane < std::int64_t(n - m);
+    // Coincident centres: separate along x in slot order, deterministically.
+    const Int4 same = d2 < 1e-18;
+    const Int4 before = std::int64_t(c.slot) < slot;
+    dx = select4(same, select4(before, splat(-1e-9), splat(1e-9)), dx);
+    dy = select4(same, Double4{}, dy);
+    d2 = select4(same, splat(1e-18), d2);
+    Double4 d;
+    for (std::size_t l = 0; l < kLanes; ++l) d[l] = std::sqrt(d2[l]);
+    const Double4 inv_d = 1.0 / d;
+    const Double4 nx = dx * inv_d, ny = dy * inv_d;
+    const Double4 rij = c.ri + Double4{grad[j[0]], grad[j[1]], grad[j[2]], grad[j[3]]};
+    const Double4 overlap = rij - d;
+    Double4 f = c.strength * exp_det4(overlap * c.inv_b);
+    // λ = 1 makes the factor exactly 1 (isotropic).
+    f *= c.lambda + (1.0 - c.lambda) * 0.5 * (1.0 - (nx * c.ex + ny * c.ey));
+    f = select4(valid, f, Double4{});
+    // Body compression along n, sliding friction along the tangent t = (−n_y, n_x): exactly
+    // zero for bodies that do not touch.
+    const Int4 touching = valid & (overlap > 0.0);
+    const Double4 g = select4(touching, overlap, Double4{});
+    const Double4 body = c.stiffness * g;
+    const Double4 friction = c.friction * g;
+    const Double4 damping = select4(friction < c.max_damping, friction, splat(c.max_damping));
+    const Double4 vxj = {gvx[j[0]], gvx[j[1]], gvx[j[2]], gvx[j[3]]};
+    const Double4 vyj = {gvy[j[0]], gvy[j[1]], gvy[j[2]], gvy[j[3]]};
+    const Double4 tang = damping * ((vxj - c.vxi) * -ny + (vyj - c.vyi) * nx);
+    const Double4 cx = nx * body + -ny * tang, cy = ny * body + nx * tang;
+    const Double4 sx = nx * f, sy = ny * f;
+    const std::size_t lanes = std::min(kLanes, n - m);
+    for (std::size_t l = 0; l < lanes; ++l) {
+      s.fx += cx[l];
+      s.fy += cy[l];
+      s.contact += body[l];
+      s.fx += sx[l];
+      s.fy += sy[l];
+    }
+    const Int4 at = s.visited + static_cast<std::int64_t>(m) + lane;
+    // Closest approach (only bodies that touch come closer than their contact distance; the
+    // division is skipped where none does, as at moderate densities nearly always).
+    if (touching[0] | touching[1] | touching[2] | touching[3]) {
+      const Double4 ratio = select4(touching, d / rij, splat(1.0));
+      s.closest = select4(ratio < s.closest, ratio, s.closest);
+    }
+    if constexpr (kRules) {
+      // Someone ahead near my line of travel limits how fast I want to go.
+      const Double4 along = -(dx * c.ex + dy * c.ey);
+      const Double4 side = c.ex * dy - c.ey * dx;  // > 0: j is to my right
+      const Double4 gap = d - rij;
+      const Double4 abs_side = abs4(side);
+      const Int4 ahead = valid & (along > 0.0) & (abs_side < c.lateral * rij);
+      const Int4 leads = ahead & (gap < s.lead_gap);
+      s.lead_gap = select4(leads, gap, s.lead_gap);
+      s.lead_left = select4(leads, -side, s.lead_left);
+      s.lead_rij = select4(leads, rij, s.lead_rij);
+      s.lead_along = select4(leads, along, s.lead_along);
+      s.lead_at = leads ? at : s.lead_at;
+      if (c.overtake) {
+        // In my path, walking my way or standing (oncoming people are the keep-right rule's).
+        Int4 with_me, standing;
+        for (std::size_t l = 0; l < kLanes; ++l) {
+          const Vec2 ej = in.desired_direction[sj[l]];
+          with_me[l] = -std::int64_t(in.desired_speed[sj[l]] <= 0.0 || ej.x * c.ex + ej.y * c.ey > 0.0);
+          standing[l] = -std::int64_t(!in.standing.empty() && in.standing[sj[l]] != 0);
+        }
+        const Int4 blocks = valid & (along > 0.0) & (abs_side < rij) & with_me & (gap < s.obs_gap);
+        s.obs_gap = select4(blocks, gap, s.obs_gap);
+        s.obs_at = blocks ? at : s.obs_at;
+        s.obs_left = select4(blocks, -side, s.obs_left);
+        s.obs_rij = select4(blocks, rij, s.obs_rij);
+        s.obs_along = select4(blocks, along, s.obs_along);
+        s.obs_speed = select4(blocks, vxj * c.ex + vyj * c.ey, s.obs_speed);
+        // Only people who stand on purpose (waiting to start, arrived) are walked round, not a
+        // queue held at a gate.
+        s.obs_standing = select4(blocks, select4(standing, splat(1.0), Double4{}), s.obs_standing);
+        // Somebody coming the other way in that band blocks it however far ahead they are.
+        const Double4 reach = select4(with_me, along, splat(-kInf));
+        s.oncoming |= valid & ~with_me & (along > 0.0);
+        const Int4 band = valid & (along > -rij);
+        const Int4 left = band & (side < 0.0) & (side > -2.0 * rij) & (reach < s.beside_left);
+        const Int4 right = band & (side > 0.0) & (side < 2.0 * rij) & (reach < s.beside_right);
+        s.beside_left = select4(left, reach, s.beside_left);
+        s.beside_right = select4(right, reach, s.beside_right);
+      }
+    }
+  }
+  s.visited += static_cast<std::int64_t>(n);
+}
+
+inline Double4 load4(const double* p) {
+  Double4 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// All pairs of one person: the neighbours within the cut-off (not myself, nor my own ghost
+// across a periodic seam) are gathered from the runs of cells around me, four candidates at a
+// time without a branch on the tests (every candidate's index is written, the write position
+// advances for those that pass), in batches whose terms add_pairs then adds to `s`.
+template <bool kRules>
+inline __attribute__((always_inline)) void add_all_pairs(const PairContext& c, const NeighborGrid& grid,
+                                                         const StepInput& in, double cut2, PairSums& s) {
+  const double* const gx = grid.x().data();
+  const double* const gy = grid.y().data();
+  const std::uint32_t* const gslot = grid.slot().data();
+  alignas(32) std::array<std::uint32_t, kBatch + kLanes> near;
+  std::array<NeighborGrid::Run, 2 * NeighborGrid::kReach + 1> runs;
+  const std::size_t nruns = grid.runs_near({c.xi, c.yi}, runs);
+  const Int4 lane = {0, 1, 2, 3};
+  std::size_t n = 0;
+  for (std::size_t r = 0; r < nruns; ++r) {
+    const std::uint32_t e = runs[r].end;
+    for (std::uint32_t j = runs[r].begin; j < e; j += kLanes) {
+      if (n + kLanes > kBatch) {
+        for (std::size_t m = n; m < n + kLanes; ++m) near[m] = c.self;
+        add_pairs<kRules>(c, grid, in, near.data(), n, s);
+        n = 0;
+      }
+      const Double4 dx = c.xi - load4(gx + j), dy = c.yi - load4(gy + j);
+      const Int4 slot = {gslot[j], gslot[j + 1], gslot[j + 2], gslot[j + 3]};
+      const Int4 pass = (lane < std::int64_t(e - j)) & (dx * dx + dy * dy <= cut2) & (slot != std::int64_t(c.slot));
+      for (std::size_t l = 0; l < kLanes; ++l) {
+        near[n] = j + static_cast<std::uint32_t>(l);
+        n += static_cast<std::size_t>(pass[l] & 1);
+      }
+    }
+  }
+  for (std::size_t m = n; m < n + kLanes; ++m) near[m] = c.self;
+  add_pairs<kRules>(c, grid, in, near.data(), n, s);
+}
+
+// Compiled for AVX2 (four lanes in one register) and for the x86-64 baseline, picked at load
+// time; both give the same bits (no FMA: the build uses -ffp-contract=off and AVX2 alone).
+__attribute__((target_clones("avx2", "default"))) void add_all_pairs_with_rules(const PairContext& c,
+                                                                               const NeighborGrid& grid,
+                                                                               const StepInput& in, double cut2,
+                                                                               PairSums& s) {
+  add_all_pairs<true>(c, grid, in, cut2, s);
+}
+__attribute__((target_clones("avx2", "default"))) void add_all_pairs_force_only(const PairContext& c,
+                                                                               const NeighborGrid& grid,
+                                                                               const StepInput& in, double cut2,
+                                                                               PairSums& s) {
+  add_all_pairs<false>(c, grid, in, cut2, s);
+}
+
+// Lane holding the smallest key, the earliest visited of equal keys (each lane holds the first
+// of its own equal keys): the one a scalar loop keeping the first strict minimum finds.
+inline std::size_t argmin_lane(Double4 key, Int4 at) {
+  std::size_t best = 0;
+  for (std::size_t l = 1; l < kLanes; ++l)
+    if (key[l] < key[best] || (key[l] == key[best] && at[l] < at[best])) best = l;
+  return best;
+}
+inline double min_lanes(Double4 v) { return std::min(std::min(v[0], v[1]), std::min(v[2], v[3])); }
 
 }  // namespace
 
@@ -105,7 +324,6 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
   const double friction = p_.friction_kg_m_s;
   const double lambda = p_.anisotropy;
   const double lateral = p_.headway_lateral_factor;
-  const double inf = std::numeric_limits<double>::infinity();
   // Sliding friction is a stiff damper; clamping its coefficient so one step can at most cancel
   // the tangential relative velocity keeps the explicit integrator stable at any overlap.
   const double max_pair_damping = p_.mass_kg / (2.0 * in.time_step_s);
@@ -116,7 +334,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
   // side they keep to (left where people keep right).
   const double default_side = p_.keep_right < 0.0 ? -1.0 : 1.0;
 
-  std::array<std::uint32_t, kBatch> near;
+  const bool rules = headway || overtake;
   for (std::size_t k = begin; k < end; ++k) {
     const std::uint32_t self = entries[k];
     const std::uint32_t i = gslot[self];
@@ -124,116 +342,41 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     const double vxi = gvx[self], vyi = gvy[self];
     const double ri = grad[self];
     const Vec2 e = in.desired_direction[i];
-    double fx = 0.0, fy = 0.0;
-    double contact = 0.0;
-    double closest = 1.0;
-    double gap_ahead = inf;
-    // Lateral offset (+ = left), contact distance and distance along e of the person ahead.
-    double leader_left = 0.0, leader_rij = 0.0, leader_along = 0.0;
-    // The nearest person in my path (centre within r_ij of my line) who walks my way or stands:
-    // gap, lateral offset (+ = to my left), speed along e, contact distance, standing still.
-    double obs_gap = inf, obs_left = 0.0, obs_speed = 0.0, obs_rij = 0.0, obs_along = 0.0;
-    bool obs_standing = false;
-    // Nearest distance along e of anybody beside my path, to my left and to my right (a band
-    // 2 r_ij wide from my line): whoever is there blocks passing on that side (-inf: somebody
-    // coming the other way is in it). Nobody passes while somebody ahead comes the other way:
-    // as on a road, one overtakes only with the oncoming lane clear.
-    double beside_left = inf, beside_right = inf;
-    bool oncoming = false;
+    const PairContext ctx{xi,       yi,        vxi,      vyi,    ri,
+                          e.x,      e.y,       self,     i,      inv_b,
+                          strength, stiffness, friction, lambda, max_pair_damping,
+                          lateral,  overtake};
+    PairSums sums;
+    if (rules) add_all_pairs_with_rules(ctx, grid, in, cut2, sums);
+    else add_all_pairs_force_only(ctx, grid, in, cut2, sums);
 
-    // Forces from the gathered neighbours, summed in the order they were visited.
-    auto pair_forces = [&](std::size_t n) {
-      for (std::size_t m = 0; m < n; ++m) {
-        const std::uint32_t j = near[m];
-        if (gslot[j] == i) continue;  // myself (or my own ghost across a periodic seam)
-        double dx = xi - gx[j], dy = yi - gy[j];
-        double d2 = dx * dx + dy * dy;
-        if (d2 < 1e-18) [[unlikely]] {
-          // Coincident centres: separate along x in slot order, deterministically.
-          dx = i < gslot[j] ? -1e-9 : 1e-9;
-          dy = 0.0;
-          d2 = 1e-18;
-        }
-        const double d = std::sqrt(d2);
-        const double inv_d = 1.0 / d;
-        const double nx = dx * inv_d, ny = dy * inv_d;
-        const double rij = ri + grad[j];
-        const double overlap = rij - d;
-        double f = strength * exp_det(overlap * inv_b);
-        if (lambda < 1.0) f *= lambda + (1.0 - lambda) * 0.5 * (1.0 - (nx * e.x + ny * e.y));
-        if (overlap > 0.0) {
-          // Body compression along n, sliding friction along the tangent t = (−n_y, n_x).
-          const double body = stiffness * overlap;
-          contact += body;
-          const double damping = std::min(friction * overlap, max_pair_damping);
-          const double tang = damping * ((gvx[j] - vxi) * -ny + (gvy[j] - vyi) * nx);
-          fx += nx * body + -ny * tang;
-          fy += ny * body + nx * tang;
-          // Closest approach (only bodies that touch come closer than their contact distance).
-          closest = std::min(closest, d / rij);
-        }
-        fx += nx * f;
-        fy += ny * f;
-        // Someone ahead near my line of travel limits how fast I want to go.
-        const double along = -(dx * e.x + dy * e.y);
-        const double side = e.x * dy - e.y * dx;  // > 0: j is to my right
-        const bool ahead = (along > 0.0) & (std::abs(side) < lateral * rij);
-        const double gap = d - rij;
-        if (ahead && gap < gap_ahead) leader_left = -side, leader_rij = rij, leader_along = along;
-        gap_ahead = std::min(gap_ahead, select(ahead, gap, inf));
-        if (overtake) {
-          // In my path, walking my way or standing (oncoming people are the keep-right rule's).
-          const std::uint32_t sj = gslot[j];
-          const bool with_me = in.desired_speed[sj] <= 0.0 || dot(in.desired_direction[sj], e) > 0.0;
-          if ((along > 0.0) & (std::abs(side) < rij) & with_me & (gap < obs_gap)) {
-            obs_gap = gap, obs_left = -side, obs_rij = rij, obs_along = along;
-            obs_speed = gvx[j] * e.x + gvy[j] * e.y;
-            // Only people who stand on purpose (waiting to start, arrived) are walked round, not
-            // a queue held at a gate.
-            obs_standing = !in.standing.empty() && in.standing[sj] != 0;
-          }
-          // Somebody coming the other way in that band blocks it however far ahead they are.
-          const double at = with_me ? along : -inf;
-          oncoming |= !with_me && along > 0.0;
-          if ((along > -rij) & (side < 0.0) & (side > -2.0 * rij)) beside_left = std::min(beside_left, at);
-          if ((along > -rij) & (side > 0.0) & (side < 2.0 * rij)) beside_right = std::min(beside_right, at);
-        }
-      }
-    };
-
-    // Gather the neighbours within the cut-off without branching on the distance test: every
-    // candidate's index is written, and the write position advances only for those that pass.
-    std::size_t n = 0;
-    grid.for_each_range_near({xi, yi}, [&](std::uint32_t b, std::uint32_t en) {
-      while (b < en) {
-        if (n + (en - b) > kBatch && n > 0) {
-          pair_forces(n);
-          n = 0;
-        }
-        const std::uint32_t stop = std::min<std::uint32_t>(en, b + static_cast<std::uint32_t>(kBatch - n));
-        for (std::uint32_t j = b; j < stop; ++j) {
-          const double dx = xi - gx[j], dy = yi - gy[j];
-          near[n] = j;
-          n += dx * dx + dy * dy <= cut2;
-        }
-        b = stop;
-      }
-    });
-    pair_forces(n);
-    if (!headway) gap_ahead = inf;
+    // Lanes combined: the same values a pair-by-pair loop finds.
+    const double fx = sums.fx, fy = sums.fy;
+    double contact = sums.contact;
+    double closest = min_lanes(sums.closest);
+    const std::size_t lead = argmin_lane(sums.lead_gap, sums.lead_at);
+    const double gap_ahead = headway ? sums.lead_gap[lead] : kInf;
+    const double leader_left = sums.lead_left[lead], leader_rij = sums.lead_rij[lead];
+    const double leader_along = sums.lead_along[lead];
+    const std::size_t ob = argmin_lane(sums.obs_gap, sums.obs_at);
+    const double obs_gap = sums.obs_gap[ob], obs_left = sums.obs_left[ob], obs_rij = sums.obs_rij[ob];
+    const double obs_along = sums.obs_along[ob], obs_speed = sums.obs_speed[ob];
+    const bool obs_standing = sums.obs_standing[ob] != 0.0;
+    const double beside_left = min_lanes(sums.beside_left), beside_right = min_lanes(sums.beside_right);
+    const bool oncoming = (sums.oncoming[0] | sums.oncoming[1] | sums.oncoming[2] | sums.oncoming[3]) != 0;
 
     // Walls: each nearby segment pushes once; a vertex shared by two segments counts once.
     const Vec2 xv{xi, yi}, vi{vxi, vyi};
     Vec2 force{fx, fy};
-    std::array<Vec2, 16> seen{};
+    std::array<Vec2, 16> seen;  // the first nseen are set
     std::size_t nseen = 0;
     // Room beside the person ahead. Walking staggered behind them (the zipper of bottlenecks)
     // needs my centre kStagger contact distances to the side of theirs and my radius from the
     // wall; where the walls leave that room on neither side, beside me and beside them (a
     // narrow corridor, not a door I am passing through), people walk in file and keep the
     // single-file headway. Passing an obstacle needs a full contact distance to its side.
-    const bool has_leader = gap_ahead < inf;
-    const bool has_obstacle = obs_gap < inf;
+    const bool has_leader = gap_ahead < kInf;
+    const bool has_obstacle = obs_gap < kInf;
     // In file needs the walls beside me and beside the person ahead (a corridor, not a door).
     bool file_left = false, file_right = false, wall_left = false, wall_right = false;
     bool ahead_left = false, ahead_right = false;

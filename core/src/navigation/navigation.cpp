@@ -66,8 +66,10 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
       for (const Vec2 q : {c, c + Vec2{-h, -h}, c + Vec2{h, -h}, c + Vec2{h, h}, c + Vec2{-h, h}}) in += contains(target.area, q);
       f.inside[grid_.index(ix, iy)] = in == 5 ? 1 : (in == 0 ? 0 : 2);
     }
-  f.dir_x.assign(grid_.size(), 0.0f);
-  f.dir_y.assign(grid_.size(), 0.0f);
+  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+  f.dir.assign(grid_.size(), Field::Direction{0.0f, 0.0f});
+  for (std::size_t c = 0; c < grid_.size(); ++c)
+    if (!std::isfinite(f.distance[c])) f.dir[c] = {kNaN, kNaN};
   const auto& d = f.distance;
   auto at = [&](std::size_t c, int dir) {
     const std::size_t j = links_.neighbor(c, dir);
@@ -86,14 +88,13 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
     const double here = d[c];
     const Vec2 g{slope(at(c, 0), here, at(c, 1)), slope(at(c, 2), here, at(c, 3))};
     const Vec2 dir = normalized(-g);
-    f.dir_x[c] = static_cast<float>(dir.x);
-    f.dir_y[c] = static_cast<float>(dir.y);
+    f.dir[c] = {static_cast<float>(dir.x), static_cast<float>(dir.y)};
   }
   return f;
 }
 
-template <class F>
-void Navigation::for_each_corner(Vec2 p, const Field& f, F&& visit) const {
+template <class Reachable, class F>
+void Navigation::for_each_corner(Vec2 p, Reachable&& reachable, F&& visit) const {
   // The four cell centres around p with their bilinear weights, skipping unreachable cells.
   const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
   const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
@@ -104,7 +105,7 @@ void Navigation::for_each_corner(Vec2 p, const Field& f, F&& visit) const {
       const int cx = ix + dx, cy = iy + dy;
       if (cx < 0 || cy < 0 || cx >= grid_.nx || cy >= grid_.ny) continue;
       const std::size_t c = grid_.index(cx, cy);
-      if (!std::isfinite(f.distance[c])) continue;
+      if (!reachable(c)) continue;
       visit(c, (dx ? ux : 1 - ux) * (dy ? uy : 1 - uy));
     }
 }
@@ -113,10 +114,12 @@ Vec2 Navigation::direction(std::size_t target, Vec2 p) const {
   const Field& f = fields_[target];
   if (f.distance.empty()) return targets_[target].direction;
   Vec2 sum;
-  for_each_corner(p, f, [&](std::size_t c, double w) { sum += Vec2{f.dir_x[c], f.dir_y[c]} * w; });
+  for_each_corner(
+      p, [&](std::size_t c) { return !std::isnan(f.dir[c].x); },
+      [&](std::size_t c, double w) { sum += Vec2{f.dir[c].x, f.dir[c].y} * w; });
   if (norm2(sum) < 1e-12) {
-    const std::size_t c = grid_.cell_of(p);
-    return {f.dir_x[c], f.dir_y[c]};
+    const Field::Direction d = f.dir[grid_.cell_of(p)];
+    return std::isnan(d.x) ? Vec2{} : Vec2{d.x, d.y};
   }
   return normalized(sum);
 }
@@ -125,7 +128,7 @@ double Navigation::distance(std::size_t target, Vec2 p) const {
   const Field& f = fields_[target];
   if (f.distance.empty()) return 0.0;
   double sum = 0.0, wsum = 0.0;
-  for_each_corner(p, f, [&](std::size_t c, double w) {
+  for_each_corner(p, [&](std::size_t c) { return std::isfinite(f.distance[c]); }, [&](std::size_t c, double w) {
     w += 1e-9;  // a point exactly on a cell centre still averages its reachable neighbours
     sum += w * f.distance[c];
     wsum += w;

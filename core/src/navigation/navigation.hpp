@@ -45,12 +45,19 @@ class Navigation {
  private:
   struct Field {
     std::vector<float> distance;   // per cell, m
-    std::vector<float> dir_x, dir_y;
+    // Route direction per cell, both components side by side so a look-up reads one cache line
+    // per row; NaN where the cell is unreachable (infinite distance).
+    struct Direction {
+      float x, y;
+    };
+    std::vector<Direction> dir;
     std::vector<std::uint8_t> inside;  // 0 cell outside the area, 1 inside, 2 on its border
   };
   Field march(const NavTarget& target) const;
-  template <class F>
-  void for_each_corner(Vec2 p, const Field& f, F&& visit) const;
+  // Calls visit(cell, bilinear weight) for the four cell centres around p that lie in the grid
+  // and pass reachable(cell).
+  template <class Reachable, class F>
+  void for_each_corner(Vec2 p, Reachable&& reachable, F&& visit) const;
 
   GridSpec grid_;
   std::vector<float> speed_;            // eikonal speed per cell (0 = not walkable)
