@@ -113,15 +113,12 @@ struct PairSums {
   // Force sums are taken pair by pair in visiting order, as a scalar loop would: the results
   // do not depend on how pairs are grouped into lanes.
   double fx = 0.0, fy = 0.0, contact = 0.0;  ///< N
-  std::int64_t visited = 0;        ///< pairs added so far (visiting index of the next)
   Double4 closest = splat(1.0);   ///< smallest d / r_ij of a touching pair
-  // The person ahead (headway rule): gap, lateral offset (+ = left), contact distance, along e,
-  // and visiting index (the first of equal gaps is the one, as in a scalar loop).
-  Double4 lead_gap = splat(kInf), lead_left{}, lead_rij{}, lead_along{};
-  Int4 lead_at{};
-  // The nearest person in my path who walks my way or stands (passing rule).
-  Double4 obs_gap = splat(kInf), obs_left{}, obs_rij{}, obs_along{}, obs_speed{}, obs_standing{};
-  Int4 obs_at{};
+  // The person ahead (headway rule) and the nearest person in my path who walks my way or
+  // stands (passing rule): gap and grid entry. Entries are visited in increasing order, so the
+  // lowest entry of equal gaps is the first, the one a scalar loop would keep.
+  Double4 lead_gap = splat(kInf), obs_gap = splat(kInf);
+  Int4 lead_entry{}, obs_entry{};
   Double4 beside_left = splat(kInf), beside_right = splat(kInf);
   Int4 oncoming{};
 };
@@ -186,7 +183,7 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
       s.fx += sx[l];
       s.fy += sy[l];
     }
-    const Int4 at = s.visited + static_cast<std::int64_t>(m) + lane;
+    const Int4 entry = {j[0], j[1], j[2], j[3]};
     // Closest approach (only bodies that touch come closer than their contact distance; the
     // division is skipped where none does, as at moderate densities nearly always).
     if (touching[0] | touching[1] | touching[2] | touching[3]) {
@@ -202,28 +199,17 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
       const Int4 ahead = valid & (along > 0.0) & (abs_side < c.lateral * rij);
       const Int4 leads = ahead & (gap < s.lead_gap);
       s.lead_gap = select4(leads, gap, s.lead_gap);
-      s.lead_left = select4(leads, -side, s.lead_left);
-      s.lead_rij = select4(leads, rij, s.lead_rij);
-      s.lead_along = select4(leads, along, s.lead_along);
-      s.lead_at = leads ? at : s.lead_at;
+      s.lead_entry = leads ? entry : s.lead_entry;
       if (c.overtake) {
         // In my path, walking my way or standing (oncoming people are the keep-right rule's).
-        Int4 with_me, standing;
+        Int4 with_me;
         for (std::size_t l = 0; l < kLanes; ++l) {
           const Vec2 ej = in.desired_direction[sj[l]];
           with_me[l] = -std::int64_t(in.desired_speed[sj[l]] <= 0.0 || ej.x * c.ex + ej.y * c.ey > 0.0);
-          standing[l] = -std::int64_t(!in.standing.empty() && in.standing[sj[l]] != 0);
         }
         const Int4 blocks = valid & (along > 0.0) & (abs_side < rij) & with_me & (gap < s.obs_gap);
         s.obs_gap = select4(blocks, gap, s.obs_gap);
-        s.obs_at = blocks ? at : s.obs_at;
-        s.obs_left = select4(blocks, -side, s.obs_left);
-        s.obs_rij = select4(blocks, rij, s.obs_rij);
-        s.obs_along = select4(blocks, along, s.obs_along);
-        s.obs_speed = select4(blocks, vxj * c.ex + vyj * c.ey, s.obs_speed);
-        // Only people who stand on purpose (waiting to start, arrived) are walked round, not a
-        // queue held at a gate.
-        s.obs_standing = select4(blocks, select4(standing, splat(1.0), Double4{}), s.obs_standing);
+        s.obs_entry = blocks ? entry : s.obs_entry;
         // Somebody coming the other way in that band blocks it however far ahead they are.
         const Double4 reach = select4(with_me, along, splat(-kInf));
         s.oncoming |= valid & ~with_me & (along > 0.0);
@@ -235,7 +221,20 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
       }
     }
   }
-  s.visited += static_cast<std::int64_t>(n);
+}
+
+// Where grid entry j stands from me, by the same operations as a lane of add_pairs.
+struct Relative {
+  double along = 0.0;  ///< distance ahead along my direction, m
+  double left = 0.0;   ///< lateral offset, + = to my left, m
+  double rij = 0.0;    ///< contact distance, m
+  double speed = 0.0;  ///< their speed along my direction, m/s
+};
+Relative relative(const PairContext& c, const NeighborGrid& grid, std::uint32_t j) {
+  double dx = c.xi - grid.x()[j], dy = c.yi - grid.y()[j];
+  if (dx * dx + dy * dy < 1e-18) dx = c.slot < grid.slot()[j] ? -1e-9 : 1e-9, dy = 0.0;
+  return {-(dx * c.ex + dy * c.ey), -(c.ex * dy - c.ey * dx), c.ri + grid.radius()[j],
+          grid.vx()[j] * c.ex + grid.vy()[j] * c.ey};
 }
 
 inline Double4 load4(const double* p) {
@@ -354,14 +353,21 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     const double fx = sums.fx, fy = sums.fy;
     double contact = sums.contact;
     double closest = min_lanes(sums.closest);
-    const std::size_t lead = argmin_lane(sums.lead_gap, sums.lead_at);
-    const double gap_ahead = headway ? sums.lead_gap[lead] : kInf;
-    const double leader_left = sums.lead_left[lead], leader_rij = sums.lead_rij[lead];
-    const double leader_along = sums.lead_along[lead];
-    const std::size_t ob = argmin_lane(sums.obs_gap, sums.obs_at);
-    const double obs_gap = sums.obs_gap[ob], obs_left = sums.obs_left[ob], obs_rij = sums.obs_rij[ob];
-    const double obs_along = sums.obs_along[ob], obs_speed = sums.obs_speed[ob];
-    const bool obs_standing = sums.obs_standing[ob] != 0.0;
+    const std::size_t lead = argmin_lane(sums.lead_gap, sums.lead_entry);
+    const double lead_gap = sums.lead_gap[lead];
+    const Relative leader =
+        lead_gap < kInf ? relative(ctx, grid, static_cast<std::uint32_t>(sums.lead_entry[lead])) : Relative{};
+    const double gap_ahead = headway ? lead_gap : kInf;
+    const double leader_left = leader.left, leader_rij = leader.rij, leader_along = leader.along;
+    const std::size_t ob = argmin_lane(sums.obs_gap, sums.obs_entry);
+    const double obs_gap = sums.obs_gap[ob];
+    const auto obs_j = static_cast<std::uint32_t>(sums.obs_entry[ob]);
+    const Relative obstacle = obs_gap < kInf ? relative(ctx, grid, obs_j) : Relative{};
+    const double obs_left = obstacle.left, obs_rij = obstacle.rij, obs_along = obstacle.along;
+    const double obs_speed = obstacle.speed;
+    // Only people who stand on purpose (waiting to start, arrived) are walked round, not a queue
+    // held at a gate.
+    const bool obs_standing = obs_gap < kInf && !in.standing.empty() && in.standing[gslot[obs_j]] != 0;
     const double beside_left = min_lanes(sums.beside_left), beside_right = min_lanes(sums.beside_right);
     const bool oncoming = (sums.oncoming[0] | sums.oncoming[1] | sums.oncoming[2] | sums.oncoming[3]) != 0;
 
