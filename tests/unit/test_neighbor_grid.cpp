@@ -1,10 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <random>
 #include <set>
 
 #include "neighbor_grid.hpp"
 
 using namespace crowdsafe;
+using crowdsafe::detail::GridSpec;
 using crowdsafe::detail::NeighborGrid;
 
 namespace {
@@ -54,4 +57,23 @@ TEST(NeighborGrid, PeriodicGhostSeenAcrossSeam) {
   g.build(pos, vel, rad);
   EXPECT_TRUE(near_slots(g, pos[0], 1.0).count(1));
   EXPECT_EQ(g.order().size(), 2u) << "ghosts are not processed as agents";
+}
+
+TEST(GridSpec, CellIndexEqualsTheDivisionsFloor) {
+  // Cells are found by multiplying with 1/h; the result must be the division's, bit for bit,
+  // including on cell borders and for cell sizes whose inverse is inexact.
+  std::mt19937_64 rng(7);
+  for (const double h : {0.2, 0.1, 1.0 / 3.0, 0.7151, 1.25, 2.5}) {
+    GridSpec g;
+    g.set_cell_m(h);
+    std::uniform_real_distribution<double> any(-50.0, 1e5);
+    for (int k = 0; k < 200000; ++k) {
+      const double d = any(rng);
+      ASSERT_EQ(g.cells(d), static_cast<int>(std::floor(d / h))) << "d = " << d << ", h = " << h;
+    }
+    for (int i = -100; i < 100000; i += 7) {  // multiples of h and their neighbours
+      for (double d : {i * h, std::nextafter(i * h, -1e9), std::nextafter(i * h, 1e9)})
+        ASSERT_EQ(g.cells(d), static_cast<int>(std::floor(d / h))) << "d = " << d << ", h = " << h;
+    }
+  }
 }
