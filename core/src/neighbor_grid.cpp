@@ -98,12 +98,20 @@ void NeighborGrid::build(std::span<const Vec2> position, std::span<const Vec2> v
   }
   order_.resize(n);
   agent_entries_.resize(n);
+  // Processing order: strip by strip of kStrip cell columns, row by row within a strip. The
+  // cells a person's neighbours lie in were then read for the people just before them, however
+  // wide the venue (in plain row order, a long venue streams five whole rows per person row
+  // through the cache). Each person's own sums do not depend on this order.
   std::size_t k = 0;
-  for (std::size_t j = 0; j < m; ++j) {
-    if (ghost_[j]) continue;
-    agent_entries_[k] = static_cast<std::uint32_t>(j);
-    order_[k] = slot_[j];
-    ++k;
+  for (int x0 = 0; x0 < grid_.nx; x0 += kStrip) {
+    const int x1 = std::min(grid_.nx, x0 + kStrip) - 1;
+    for (int iy = 0; iy < grid_.ny; ++iy)
+      for (std::uint32_t j = start_[grid_.index(x0, iy)]; j < start_[grid_.index(x1, iy) + 1]; ++j) {
+        if (ghost_[j]) continue;
+        agent_entries_[k] = j;
+        order_[k] = slot_[j];
+        ++k;
+      }
   }
 }
 

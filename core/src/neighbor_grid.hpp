@@ -72,9 +72,12 @@ class NeighborGrid {
   std::span<const double> radius() const { return {rad_.data(), m_}; }  ///< m
   /// Slot of sorted entry j (ghosts carry the slot of their original).
   std::span<const std::uint32_t> slot() const { return {slot_.data(), m_}; }
-  /// Entries of real agents (no ghosts) in cell order: the force phase's processing order.
+  /// Cell columns per strip of the processing order.
+  static constexpr int kStrip = 16;
+  /// Entries of real agents (no ghosts) in processing order: cells strip by strip (kStrip
+  /// columns), row by row within a strip. The force and routing phases go in this order.
   std::span<const std::uint32_t> agent_entries() const { return agent_entries_; }
-  /// Slots of real agents in cell order (no ghosts): slot()[agent_entries()[k]].
+  /// Slots of real agents in processing order (no ghosts): slot()[agent_entries()[k]].
   std::span<const std::uint32_t> order() const { return order_; }
   double cell_m() const { return grid_.cell_m; }
 

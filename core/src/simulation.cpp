@@ -863,7 +863,7 @@ struct Simulation::Impl {
     desired_dir.resize(n);
     desired_speed.resize(n);
     standing.resize(n);
-    // In cell order (neighbours' order): people near each other read the same cells of the
+    // In the neighbour grid's processing order: people near each other read the same cells of the
     // route fields one after the other.
     const auto cell_order = neighbors.order();
     parallel(n, [&](std::size_t b, std::size_t e) {
@@ -889,11 +889,12 @@ struct Simulation::Impl {
     }
     if (keep_right != 0.0) {
       flow.build(agents.position, desired_dir);
-      route_dir.assign(desired_dir.begin(), desired_dir.end());
-      const UnopposedCone cone = unopposed_cone(route_dir);
+      // The route direction before sidestepping is kept only for the gates (16 bytes a person).
+      if (!sc.gates.empty()) route_dir.assign(desired_dir.begin(), desired_dir.end());
+      const UnopposedCone cone = unopposed_cone(desired_dir);
       parallel(n, [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i)
-          if (dot(route_dir[i], cone.axis) <= cone.min_dot) desired_dir[i] = sidestep(route_dir[i], agents.position[i]);
+          if (dot(desired_dir[i], cone.axis) <= cone.min_dot) desired_dir[i] = sidestep(desired_dir[i], agents.position[i]);
       });
     }
     // gates (timed with routing): people without a permit brake before a controlled gate line

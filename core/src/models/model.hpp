@@ -40,7 +40,7 @@ class Model {
  public:
   virtual ~Model() = default;
   /// Computes outputs for the agents at positions [begin, end) of
-  /// `in.neighbors->agent_entries()` (cell order) and writes them to those agents' slots.
+  /// `in.neighbors->agent_entries()` (processing order) and writes them to those agents' slots.
   virtual void accelerate(const StepInput& in, std::size_t begin, std::size_t end, const StepOutput& out) const = 0;
   /// Neighbour cut-off the model needs, m.
   virtual double cutoff_m() const = 0;
