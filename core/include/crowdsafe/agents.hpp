@@ -55,13 +55,12 @@ struct AgentDef {
 /// Bookkeeping kept for every agent that ever existed (written to the output's agent table).
 struct AgentRecord {
   AgentId id;
-  double spawn_time_s = 0.0;        ///< s
-  double exit_time_s = -1.0;        ///< s; negative while still inside
-  double desired_speed_m_s = 0.0;   ///< m/s
-  double radius_m = 0.0;            ///< m
-  // The two 4-byte fields side by side: no padding (48 bytes a person, not 56).
   std::int32_t group = 0;
+  double spawn_time_s = 0.0;
+  double exit_time_s = -1.0;        ///< s; negative while still inside
   std::int32_t exit = -1;           ///< index into Scenario::exits; -1 if none
+  double desired_speed_m_s = 0.0;
+  double radius_m = 0.0;
 };
 
 }  // namespace crowdsafe
