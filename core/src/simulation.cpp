@@ -255,6 +255,9 @@ struct Simulation::Impl {
           if (norm2(nt.direction) == 0.0) throw InputError(where, field, "direction must be a non-zero vector");
           break;
       }
+      // One-way routing: the same target with other avoided areas is a field of its own.
+      nt.avoid = t.avoid;
+      key += detail::avoid_key(t.avoid);
       auto [it, inserted] = index.emplace(key, static_cast<std::int32_t>(targets.size()));
       if (inserted) targets.push_back(std::move(nt));
       return it->second;

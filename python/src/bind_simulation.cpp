@@ -62,13 +62,25 @@ void check_idle(const PySimulation& s) {
 // Navigation targets are numbered in order of first use by groups, then sources (as the engine
 // numbers them), so a new agent of group g can walk where group g walks.
 std::vector<std::int32_t> group_targets(const Scenario& sc) {
-  using Key = std::tuple<int, std::string, double, double>;
+  // The avoided areas' rings, flattened with their sizes (a target avoiding other areas is
+  // another field).
+  using Key = std::tuple<int, std::string, double, double, std::vector<double>>;
   std::vector<Key> seen;
   std::vector<std::int32_t> out;
   auto index = [&](const Target& t) {
+    std::vector<double> avoid;
+    auto add_ring = [&](const Ring& r) {
+      avoid.push_back(static_cast<double>(r.size()));
+      for (const Vec2 q : r) avoid.insert(avoid.end(), {q.x, q.y});
+    };
+    for (const Polygon& p : t.avoid) {
+      add_ring(p.outer);
+      avoid.push_back(static_cast<double>(p.holes.size()));
+      for (const Ring& h : p.holes) add_ring(h);
+    }
     Key k{static_cast<int>(t.kind), t.kind == Target::Kind::Exit || t.kind == Target::Kind::Destination ? t.name : "",
           t.kind == Target::Kind::Direction ? t.direction.x : 0.0,
-          t.kind == Target::Kind::Direction ? t.direction.y : 0.0};
+          t.kind == Target::Kind::Direction ? t.direction.y : 0.0, std::move(avoid)};
     auto it = std::find(seen.begin(), seen.end(), k);
     if (it == seen.end()) {
       seen.push_back(k);

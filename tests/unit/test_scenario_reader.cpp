@@ -61,6 +61,26 @@ TEST(ScenarioReader, ReadsMinimalExample) {
   EXPECT_DOUBLE_EQ(sc.duration_s, 120.0);
 }
 
+TEST(ScenarioReader, ReadsAvoidedAreasIntoTheTarget) {
+  std::string text = kBase;
+  text += R"yaml(    avoid: [[5, 0, 6, 10], "POLYGON ((12 0, 13 0, 13 10, 12 10, 12 0))"]
+sources:
+  - {name: late, rect: [1, 1, 2, 2], schedule: [{begin_s: 0, end_s: 10, rate_per_s: 1}], avoid: [[5, 0, 6, 10]]}
+)yaml";
+  const Scenario sc = parse_scenario(text, "avoid.yaml");
+  ASSERT_EQ(sc.groups[0].target.avoid.size(), 2u);
+  EXPECT_DOUBLE_EQ(bounds(sc.groups[0].target.avoid[1]).min.x, 12.0);
+  EXPECT_EQ(sc.groups[0].target.kind, Target::Kind::NearestExit);
+  ASSERT_EQ(sc.sources[0].target.avoid.size(), 1u);
+}
+
+TEST(ScenarioReader, AvoidNeedsAnAreaTarget) {
+  std::string text = kBase;
+  text += "    target: {direction: [1, 0]}\n    avoid: [[5, 0, 6, 10]]\n";
+  const InputError e = parse_error(text);
+  EXPECT_NE(problem_for(e, "groups[0].avoid").message.find("not to a direction target"), std::string::npos) << e.what();
+}
+
 TEST(ScenarioReader, NameDefaultsToFileStemAndKeepsSourceText) {
   const Scenario sc = parse_scenario(kBase, "some/dir/plaza.yaml");
   EXPECT_EQ(sc.name, "plaza");

@@ -128,6 +128,10 @@ struct Target {
   Kind kind = Kind::NearestExit;
   std::string name;   ///< exit or destination name (Kind::Exit / Kind::Destination)
   Vec2 direction;     ///< unit vector (Kind::Direction, e.g. periodic corridors)
+  /// Areas the route keeps out of (one-way routing: a stream sent round by another way), m.
+  /// Walking through them counts 100 times their length, so routes cross them only where no
+  /// other way exists (or where people stand in them). Area targets only.
+  std::vector<Polygon> avoid;
 };
 
 /// One window of an arrival schedule: `rate_per_s` persons/s from begin_s to end_s.

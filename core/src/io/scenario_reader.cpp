@@ -242,6 +242,7 @@ class Reader {
   void read_venue(const Field& f, Scenario& sc);
   std::optional<std::vector<Polygon>> read_venue_file(const Fields& m, const Field& file_field, Scenario& sc);
   void read_obstacles(const Field& f, std::vector<Polygon>& walkable);
+  std::vector<Polygon> avoid_areas(const Field& f);
   void read_areas(const Field& f, std::vector<Area>& out, const std::string& kind);
   void read_measurement_lines(const Field& f, Scenario& sc);
   void read_gates(const Field& f, Scenario& sc);
@@ -271,6 +272,8 @@ class Reader {
   // Target nodes of groups and sources, resolved once every exit and destination is known.
   std::vector<std::optional<Field>> group_targets_;
   std::vector<std::optional<Field>> source_targets_;
+  // Areas each group's and source's route avoids (`avoid:`), with their node.
+  std::vector<std::pair<std::vector<Polygon>, std::optional<Field>>> group_avoid_, source_avoid_;
   std::vector<std::pair<std::string, Field>> group_names_;
   std::vector<std::pair<std::string, Field>> source_names_;
   // Named regions of the venue file (venue.file), for `region:` in groups and sources.
@@ -680,6 +683,21 @@ void Reader::read_obstacles(const Field& f, std::vector<Polygon>& walkable) {
   }
 }
 
+std::vector<Polygon> Reader::avoid_areas(const Field& f) {
+  std::vector<Polygon> out;
+  for (const Field& o : sequence(f)) {
+    std::vector<Polygon> polys;
+    if (o.value.IsSequence()) {
+      if (auto r = rect(o)) polys.push_back(*r);
+    } else if (auto p = wkt_node(o)) {
+      polys = *p;
+    }
+    validate(polys, o);
+    out.insert(out.end(), polys.begin(), polys.end());
+  }
+  return out;
+}
+
 void Reader::read_areas(const Field& f, std::vector<Area>& out, const std::string& kind) {
   std::vector<std::pair<std::string, Field>> names;
   // Entries already present came from the venue file.
@@ -1072,13 +1090,14 @@ void Reader::read_placement(const Fields& m, Group& g) {
 
 void Reader::read_groups(const Field& f, Scenario& sc) {
   const std::vector<std::string> keys = {"name",    "area",   "rect",   "region", "level", "positions",    "count",
-                                         "density_per_m2", "profile", "target", "premovement_s"};
+                                         "density_per_m2", "profile", "target", "avoid", "premovement_s"};
   double total = 0.0;
   for (const Field& e : sequence(f)) {
     Group g;
     g.where = at(e);
     g.name = "group-" + std::to_string(sc.groups.size() + 1);
     std::optional<Field> target;
+    std::pair<std::vector<Polygon>, std::optional<Field>> avoid;
     if (auto m = mapping(e, keys)) {
       if (const Field* n = m->find("name"))
         if (auto s = text(*n)) {
@@ -1089,9 +1108,11 @@ void Reader::read_groups(const Field& f, Scenario& sc) {
       total += g.count ? static_cast<double>(*g.count) : g.density_per_m2.value_or(0.0) * area(g.area);
       g.profile = profile(m->find("profile"), g.name);
       if (const Field* t = m->find("target")) target = *t;
+      if (const Field* a = m->find("avoid")) avoid = {avoid_areas(*a), *a};
       read_number(*m, "premovement_s", kSecondsOrZero, g.premovement_s);
     }
     group_targets_.push_back(target);
+    group_avoid_.push_back(std::move(avoid));
     sc.groups.push_back(std::move(g));
   }
   if (total > kMaxAgents)
@@ -1139,12 +1160,14 @@ std::vector<ArrivalWindow> Reader::schedule(const Field& f) {
 }
 
 void Reader::read_sources(const Field& f, Scenario& sc) {
-  const std::vector<std::string> keys = {"name", "area", "rect", "region", "level", "schedule", "profile", "target"};
+  const std::vector<std::string> keys = {"name",    "area",   "rect",   "region", "level",
+                                         "schedule", "profile", "target", "avoid"};
   for (const Field& e : sequence(f)) {
     Source s;
     s.where = at(e);
     s.name = "source-" + std::to_string(sc.sources.size() + 1);
     std::optional<Field> target;
+    std::pair<std::vector<Polygon>, std::optional<Field>> avoid;
     if (auto m = mapping(e, keys)) {
       if (const Field* n = m->find("name"))
         if (auto t = text(*n)) {
@@ -1164,8 +1187,10 @@ void Reader::read_sources(const Field& f, Scenario& sc) {
       }
       s.profile = profile(m->find("profile"), s.name);
       if (const Field* t = m->find("target")) target = *t;
+      if (const Field* a = m->find("avoid")) avoid = {avoid_areas(*a), *a};
     }
     source_targets_.push_back(target);
+    source_avoid_.push_back(std::move(avoid));
     sc.sources.push_back(std::move(s));
   }
   check_unique(source_names_);
@@ -1358,15 +1383,24 @@ Scenario Reader::read() {
   if (no_areas && !all_directions && !venue_file_failed_)
     problem(missing(*top, "exits"),
             "missing; at least one exit or destination is needed unless every group and source targets a direction");
+  // Avoided areas shape the route to an area; a fixed direction has no route.
+  auto set_avoid = [&](Target& t, const std::pair<std::vector<Polygon>, std::optional<Field>>& avoid) {
+    if (!avoid.second) return;
+    if (t.kind == Target::Kind::Direction)
+      problem(*avoid.second, "applies to routes to an exit or destination, not to a direction target");
+    t.avoid = avoid.first;
+  };
   for (std::size_t i = 0; i < sc.groups.size(); ++i) {
     const auto& t = group_targets_[i];
     sc.groups[i].target = target(t ? &*t : nullptr, child(item("groups", i), "target"), sc.groups[i].where, sc,
                                   !no_areas);
+    set_avoid(sc.groups[i].target, group_avoid_[i]);
   }
   for (std::size_t i = 0; i < sc.sources.size(); ++i) {
     const auto& t = source_targets_[i];
     sc.sources[i].target = target(t ? &*t : nullptr, child(item("sources", i), "target"), sc.sources[i].where, sc,
                                    !no_areas);
+    set_avoid(sc.sources[i].target, source_avoid_[i]);
   }
 
   problems_.throw_if_any();

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "fast_marching.hpp"
+#include "../format.hpp"
 
 namespace crowdsafe::detail {
 
@@ -49,13 +50,37 @@ Navigation::Navigation(const std::vector<Polygon>& walkable, const WallGrid& wal
   for (const auto& t : targets_) fields_.push_back(t.area.empty() ? Field{} : march(t));
 }
 
+std::string avoid_key(const std::vector<Polygon>& avoid) {
+  std::string key;
+  for (const Polygon& p : avoid) {
+    key += "|avoid";
+    for (const Vec2 q : p.outer) key += format(":%.17g,%.17g", q.x, q.y);
+    for (const Ring& h : p.holes) {
+      key += "|hole";
+      for (const Vec2 q : h) key += format(":%.17g,%.17g", q.x, q.y);
+    }
+  }
+  return key;
+}
+
 Navigation::Field Navigation::march(const NavTarget& target) const {
   std::vector<std::uint8_t> seed(grid_.size(), 0);
   for (int iy = 0; iy < grid_.ny; ++iy)
     for (int ix = 0; ix < grid_.nx; ++ix)
       if (contains(target.area, grid_.center(ix, iy))) seed[grid_.index(ix, iy)] = 1;
+  // Avoided areas are slow ground for this target's field only.
+  std::vector<float> avoided_speed;
+  if (!target.avoid.empty()) {
+    avoided_speed = speed_;
+    for (int iy = 0; iy < grid_.ny; ++iy)
+      for (int ix = 0; ix < grid_.nx; ++ix) {
+        const std::size_t k = grid_.index(ix, iy);
+        if (avoided_speed[k] > 0.0f && !seed[k] && contains(target.avoid, grid_.center(ix, iy)))
+          avoided_speed[k] = static_cast<float>(avoided_speed[k] / kAvoidCost);
+      }
+  }
   Field f;
-  f.distance = fast_marching(grid_, speed_, seed, links_);
+  f.distance = fast_marching(grid_, target.avoid.empty() ? speed_ : avoided_speed, seed, links_);
   // Classify cells once so most agents never run a point-in-polygon test.
   f.inside.assign(grid_.size(), 0);
   const double h = 0.5 * grid_.cell_m;

@@ -19,7 +19,16 @@ struct NavTarget {
   std::string name;
   std::vector<Polygon> area;  ///< empty for a direction target
   Vec2 direction;             ///< unit vector for a direction target
+  /// Areas the field routes around: crossing them costs kAvoidCost times their length, so a
+  /// route takes another way wherever one exists; people standing in one still find a way out.
+  std::vector<Polygon> avoid;
 };
+
+/// Cost factor of walking through a target's avoided areas (NavTarget::avoid).
+inline constexpr double kAvoidCost = 100.0;
+
+/// Text that tells targets with different avoided areas apart (appended to a target's key).
+std::string avoid_key(const std::vector<Polygon>& avoid);
 
 class Navigation {
  public:

@@ -180,7 +180,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   if (open.empty()) throw InputError({}, "closed_exits", "closes every exit; leave at least one open");
 
   std::vector<NavTarget> targets;
-  for (const Area* e : open) targets.push_back({e->name, e->shape, {}});
+  for (const Area* e : open) targets.push_back({e->name, e->shape, {}, {}});
   const RouteFields fields(sc, targets);
   const std::size_t E = open.size(), N = positions.size();
 
@@ -409,7 +409,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
       if (by_exit[e].positions.empty()) continue;
       by_exit[e].name = name_of(sc, g) + " to " + open[e]->name;
       by_exit[e].profile = profile_of(sc, g);
-      by_exit[e].target = {Target::Kind::Exit, open[e]->name, {}};
+      by_exit[e].target = {Target::Kind::Exit, open[e]->name, {}, {}};
       plan.assigned_scenario.groups.push_back(std::move(by_exit[e]));
     }
   }
