@@ -46,8 +46,9 @@ std::string stat_text(const crowdsafe::SeedStats& s, int digits) {
 }  // namespace
 
 void print_plan(const crowdsafe::Plan& p, const std::string& dir) {
-  std::printf("\nplan for %s: %zu gate(s), %zu divider(s), %zu later release(s)%s (%.1f s planning, %.1f s re-simulating)\n",
-              p.scenario_name.c_str(), p.gates.size(), p.dividers.size(), p.releases.size(), p.interrupted ? ", INTERRUPTED" : "", p.plan_s,
+  std::printf("\nplan for %s: %zu gate(s), %zu divider(s), %zu later release(s), %zu one-way route(s)%s (%.1f s planning, "
+              "%.1f s re-simulating)\n",
+              p.scenario_name.c_str(), p.gates.size(), p.dividers.size(), p.releases.size(), p.routings.size(), p.interrupted ? ", INTERRUPTED" : "", p.plan_s,
               p.verify_s);
   for (const auto& g : p.gates) {
     std::printf("  %-11s %s for %s: line (%.1f, %.1f)-(%.1f, %.1f) m", g.gate.name.c_str(), g.purpose.c_str(),
@@ -64,6 +65,13 @@ void print_plan(const crowdsafe::Plan& p, const std::string& dir) {
   for (const auto& r : p.releases)
     std::printf("  %-11s release group '%s' (%lld persons) at %.0f s for %s\n", "release", r.group.c_str(),
                 static_cast<long long>(r.persons), r.release_s, r.hotspot.c_str());
+  for (const auto& r : p.routings) {
+    std::string names;
+    for (const auto& n : r.groups) names += (names.empty() ? "'" : ", '") + n + "'";
+    std::printf("  %-11s %s (%s) avoid the line (%.1f, %.1f)-(%.1f, %.1f) m for %s (%.0f %% re-routed, %.1f m longer)\n",
+                "one-way", names.c_str(), r.role.c_str(), r.line.a.x, r.line.a.y, r.line.b.x, r.line.b.y,
+                r.hotspot.c_str(), 100.0 * r.rerouted_share, r.detour_m);
+  }
   for (const auto& u : p.unresolved) std::printf("  %-11s no measure: %s\n", u.hotspot.c_str(), u.reason.c_str());
   if (p.evacuation) {
     const auto& e = *p.evacuation;

@@ -1,8 +1,8 @@
 #pragma once
 /// @file planner.hpp
 /// The planner: turns the hotspots of an analysed run into measures — metered gates upstream
-/// of crush hotspots, separation of opposing streams (a divider where the passage is wide
-/// enough, else holding the smaller stream in time), and evacuation routes that assign origin
+/// of crush hotspots, separation of opposing streams (one-way routing where the venue has
+/// another way, else holding the smaller stream back in time), and evacuation routes that assign origin
 /// zones to exits — and proves each by re-simulating with several seeds, before and after.
 /// Writes plan.json, plan.geojson and the plan section of report.html. Methods: docs/planner.md.
 /// Every quantity is SI: m, s, persons, persons/s, persons/min (gate rates), persons/m².
@@ -43,6 +43,13 @@ struct PlanOptions {
   /// path length, not by walking direction, so in re-simulation both streams still meet on
   /// each side (docs/planner.md); separation in time is what the planner proves by default.
   bool dividers = false;
+  /// Consider one-way routing for counterflow: where the venue has another way between the
+  /// streams' origins and destinations, one stream's route avoids the hotspot's passage and the
+  /// other's avoids that other way (Target::avoid), so each way carries one direction.
+  bool one_way = true;
+  /// One-way routing only where the re-routed stream's route grows by at most this factor
+  /// (route length along the route field; at least 1).
+  double max_detour_factor = 1.5;
   /// Narrowest lane per direction beside a divider, m (two people side by side, 2 × 0.6 m).
   double min_lane_width_m = 1.2;
   /// Divider (crowd barrier) width, m.
@@ -120,10 +127,29 @@ struct ReleaseRecommendation {
   std::string rationale;
 };
 
+/// One-way routing: the groups and sources of one stream avoid a cross-section of a passage
+/// (Target::avoid), so they take another way and each way carries one direction.
+struct RoutingRecommendation {
+  std::string hotspot;
+  std::vector<std::string> groups;  ///< names of the groups and sources routed (scenario order)
+  Segment line;                     ///< the cross-section they keep out of, wall to wall, m
+  Polygon avoid;                    ///< the strip around it, ready for `avoid:`, m
+  std::string role;                 ///< "re-routed stream" or "kept stream"
+  std::int64_t persons = 0;         ///< persons of the stream in the hotspot in the run
+  /// Mean extra route length for those of the groups whose route changes, m.
+  double detour_m = 0;
+  /// Share (0–1) of the groups' people whose route changes.
+  double rerouted_share = 0;
+  std::string rationale;
+};
+
 /// A hotspot the planner could not treat, and why.
 struct Unresolved {
   std::string hotspot;
   std::string reason;
+  /// Id of the hotspot whose measure treats this one too (the same two streams); empty if none.
+  /// Verification then compares this hotspot as well.
+  std::string covered_by;
 };
 
 /// One origin zone's share of the evacuation through one exit.
@@ -228,9 +254,10 @@ struct Plan {
   std::vector<GateRecommendation> gates;
   std::vector<DividerRecommendation> dividers;
   std::vector<ReleaseRecommendation> releases;
+  std::vector<RoutingRecommendation> routings;
   std::vector<Unresolved> unresolved;
   std::optional<EvacuationPlan> evacuation;
-  /// The scenario with every gate and divider added (what was verified).
+  /// The scenario with every gate, divider, release and routing applied (what was verified).
   Scenario measures_scenario;
   std::optional<Verification> verification;
   double plan_s = 0;                       ///< wall time recommending, s

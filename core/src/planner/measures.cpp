@@ -1,11 +1,13 @@
 // Measures against hotspots, derived from who reached each hotspot and which cross-sections they
 // passed on the way (from the run's trajectories): a metered gate upstream of a crush hotspot,
-// and for a counterflow hotspot a divider along the passage or, where it is too narrow, a gate
-// that holds the smaller stream while the larger one passes. Method: docs/planner.md.
+// and for a counterflow hotspot one-way routing where the venue has another way, else a divider
+// (off by default), a later release or a gate that holds the smaller stream while the larger
+// one passes. Method: docs/planner.md.
 
 #include "measures.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -50,6 +52,7 @@ TrajectoryStats collect_stats(const std::filesystem::path& h5_file, const Analys
   st.last_time.assign(N * H, kNever);
   st.entry_pos.assign(N * H, Vec2{0, 0});
   st.last_pos.assign(N * H, Vec2{0, 0});
+  st.first_pos.assign(N, Vec2{0, 0});
   st.cross_time.assign(N * L, kNever);
   st.cross_sign.assign(N * L, 0);
   st.crossings.resize(L);
@@ -91,6 +94,7 @@ TrajectoryStats collect_stats(const std::filesystem::path& h5_file, const Analys
       if (a >= N) continue;
       const Vec2 p = rows.position[r];
       const auto t = static_cast<float>(rows.time_s);
+      if (prev_frame[a] == -2) st.first_pos[a] = p;
       const double fx = (p.x - g.origin.x) / g.cell_m, fy = (p.y - g.origin.y) / g.cell_m;
       if (fx >= 0 && fy >= 0 && fx < g.nx && fy < g.ny) {
         const std::size_t c = static_cast<std::size_t>(fy) * static_cast<std::size_t>(g.nx) + static_cast<std::size_t>(fx);
@@ -162,7 +166,7 @@ double holding_area_m2(const Scenario& sc, const AnalysisResult& analysis, const
   Polygon strip;
   const Vec2 u = normalized(line.b - line.a), n = perp(u) * 0.1;
   strip.outer = {line.a - n, line.b - n, line.b + n, line.a + n};
-  const RouteFields fields(sc, {NavTarget{"gate", {strip}, {}}});
+  const RouteFields fields(sc, {NavTarget{"gate", {strip}, {}, {}}});
   const FieldGrid& g = analysis.grid;
   double total = 0.0;
   for (std::size_t c = 0; c < g.size(); ++c) {
@@ -358,6 +362,265 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
 }
 
 // ------------------------------------------------------------------------------------------
+// Counterflow: one-way routing where the venue has another way
+
+namespace {
+
+constexpr double kStrip_m = 1.0;       // depth of an avoided strip along the way, m
+constexpr double kWayShare = 0.8;      // share of a stream's passage users that must have another way
+constexpr std::size_t kMaxOrigins = 60;  // start positions sampled per group
+constexpr int kMaxCuts = 8;            // cross-sections of the other way tried
+
+// A cross-section of a way: the line wall to wall through q across `along` (unit), and the strip
+// of kStrip_m around it that a route avoids.
+struct WayCut {
+  Segment line;
+  Polygon strip;
+  double width_m = 0;
+};
+
+std::optional<WayCut> cut_at(const Scenario& sc, const std::vector<Segment>& walls, Vec2 q, Vec2 along) {
+  if (!contains(sc.walkable, q)) return std::nullopt;
+  const Vec2 n = perp(along);
+  const double left = ray_distance(q, n, walls), right = ray_distance(q, n * -1.0, walls);
+  if (!std::isfinite(left) || !std::isfinite(right)) return std::nullopt;
+  WayCut c;
+  // 0.1 m past the walls: every route-field cell of the way lies in the strip, nothing beyond them.
+  c.line = {q - n * (right + 0.1), q + n * (left + 0.1)};
+  c.width_m = left + right;
+  const Vec2 h = along * (0.5 * kStrip_m);
+  c.strip.outer = {c.line.a - h, c.line.b - h, c.line.b + h, c.line.a + h};
+  if (signed_area(c.strip.outer) < 0) std::reverse(c.strip.outer.begin(), c.strip.outer.end());
+  return c;
+}
+
+double path_length(const std::vector<Vec2>& path) {
+  double s = 0;
+  for (std::size_t i = 1; i < path.size(); ++i) s += norm(path[i] - path[i - 1]);
+  return s;
+}
+
+const Target& target_of(const Scenario& sc, std::int32_t g) {
+  const auto G = static_cast<std::int32_t>(sc.groups.size());
+  return g < G ? sc.groups[static_cast<std::size_t>(g)].target : sc.sources[static_cast<std::size_t>(g - G)].target;
+}
+const std::string& name_of(const Scenario& sc, std::int32_t g) {
+  const auto G = static_cast<std::int32_t>(sc.groups.size());
+  return g < G ? sc.groups[static_cast<std::size_t>(g)].name : sc.sources[static_cast<std::size_t>(g - G)].name;
+}
+
+std::vector<Polygon> target_area(const Scenario& sc, const Target& t) {
+  std::vector<Polygon> area;
+  if (t.kind == Target::Kind::NearestExit) {
+    for (const auto& e : sc.exits) area.insert(area.end(), e.shape.begin(), e.shape.end());
+  } else if (t.kind == Target::Kind::Exit || t.kind == Target::Kind::Destination) {
+    for (const auto& a : t.kind == Target::Kind::Exit ? sc.exits : sc.destinations)
+      if (a.name == t.name) area = a.shape;
+  }
+  return area;
+}
+
+// How a group's routes change when they avoid `cut`: of the sampled origins whose route crossed
+// the cut, the share that reaches the target another way within max_factor × the route length.
+struct RouteChange {
+  std::size_t users = 0;     // sampled origins whose route crossed the cut
+  std::size_t rerouted = 0;  // of those, with another way within the detour limit
+  double detour_m = 0;       // mean extra path length of the re-routed, m
+  std::vector<std::vector<Vec2>> paths;  // the re-routed paths
+};
+
+RouteChange route_change(const Scenario& sc, const Target& t, const std::vector<Vec2>& origins, const WayCut& cut,
+                         double max_factor) {
+  RouteChange rc;
+  NavTarget plain{"route", target_area(sc, t), {}, t.avoid};
+  if (plain.area.empty()) return rc;
+  NavTarget avoiding = plain;
+  avoiding.avoid.push_back(cut.strip);
+  const RouteFields f(sc, {plain, avoiding});
+  for (const Vec2 p : origins) {
+    const double d0 = f.nav().distance(0, p);
+    if (!std::isfinite(d0)) continue;
+    const auto before = f.trace(0, p);
+    if (!polyline_crosses(before, cut.line.a, cut.line.b)) continue;
+    ++rc.users;
+    auto after = f.trace(1, p);
+    const double d1 = f.nav().distance(1, p);
+    if (!f.nav().in_target(1, after.back()) || polyline_crosses(after, cut.line.a, cut.line.b) || !(d1 <= max_factor * d0))
+      continue;
+    ++rc.rerouted;
+    rc.detour_m += path_length(after) - path_length(before);
+    rc.paths.push_back(std::move(after));
+  }
+  if (rc.rerouted > 0) rc.detour_m /= static_cast<double>(rc.rerouted);
+  return rc;
+}
+
+// Every `step`-th of the group's people, at most kMaxOrigins: where they were first seen.
+std::vector<Vec2> origins_of(const TrajectoryStats& st, std::int32_t g) {
+  std::vector<std::size_t> members;
+  for (std::size_t a = 0; a < st.agents; ++a)
+    if (st.group[a] == g) members.push_back(a);
+  std::vector<Vec2> out;
+  const std::size_t step = std::max<std::size_t>(1, (members.size() + kMaxOrigins - 1) / kMaxOrigins);
+  for (std::size_t i = 0; i < members.size(); i += step) out.push_back(st.first_pos[members[i]]);
+  return out;
+}
+
+// The change summed over a stream's groups; std::nullopt when a group's users lack another way.
+std::optional<RouteChange> stream_change(const Scenario& sc, const TrajectoryStats& st,
+                                         const std::vector<std::int32_t>& groups, const WayCut& cut, double max_factor) {
+  RouteChange sum;
+  for (std::int32_t g : groups) {
+    const Target& t = target_of(sc, g);
+    if (t.kind == Target::Kind::Direction) return std::nullopt;
+    RouteChange c = route_change(sc, t, origins_of(st, g), cut, max_factor);
+    if (static_cast<double>(c.rerouted) < kWayShare * static_cast<double>(c.users)) return std::nullopt;
+    sum.detour_m = (sum.detour_m * static_cast<double>(sum.rerouted) + c.detour_m * static_cast<double>(c.rerouted)) /
+                   std::max<double>(1.0, static_cast<double>(sum.rerouted + c.rerouted));
+    sum.users += c.users;
+    sum.rerouted += c.rerouted;
+    for (auto& p : c.paths) sum.paths.push_back(std::move(p));
+  }
+  return sum;
+}
+
+// One stream avoids the hotspot's passage and takes another way; the other stream avoids that
+// other way. Empty when the venue has no other way within the detour limit.
+std::vector<RoutingRecommendation> one_way_routing(const Scenario& sc, const AnalysisResult& analysis,
+                                                   const TrajectoryStats& st, std::size_t k, Vec2 axis,
+                                                   const std::vector<std::size_t> (&stream)[2], const PlanOptions& opt,
+                                                   std::vector<std::int32_t>& routed_groups) {
+  const Hotspot& h = analysis.hotspots[st.hotspots[k]];
+  const auto walls = scenario_walls(sc);
+  // The hotspot's passage: cut across the streams' axis through its centre (or its walkable
+  // cell nearest to it).
+  Vec2 centre = h.centroid;
+  if (!contains(sc.walkable, centre)) {
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t c : h.cells) {
+      const Vec2 q = analysis.grid.center(c);
+      if (contains(sc.walkable, q) && norm(q - h.centroid) < best) {
+        best = norm(q - h.centroid);
+        centre = q;
+      }
+    }
+  }
+  const auto cut1 = cut_at(sc, walls, centre, axis);
+  if (!cut1) return {};
+
+  // Each stream's groups and sources: those with 90 % or more of their people here in it.
+  std::map<std::int32_t, std::array<std::size_t, 2>> count;
+  for (int s = 0; s < 2; ++s)
+    for (std::size_t a : stream[s]) ++count[st.group[a]][static_cast<std::size_t>(s)];
+  std::vector<std::int32_t> groups[2];
+  std::size_t covered[2] = {0, 0};
+  for (const auto& [g, c] : count)
+    for (std::size_t s = 0; s < 2; ++s)
+      if (g >= 0 && static_cast<double>(c[s]) >= 0.9 * static_cast<double>(c[0] + c[1])) {
+        groups[s].push_back(g);
+        covered[s] += c[s];
+      }
+
+  const int major = stream[0].size() >= stream[1].size() ? 0 : 1;
+  for (const int r : {1 - major, major}) {  // re-route the smaller stream if it can go round
+    const int o = 1 - r;
+    if (static_cast<double>(covered[r]) < opt.min_coverage * static_cast<double>(stream[r].size())) continue;
+    const auto moved = stream_change(sc, st, groups[r], *cut1, opt.max_detour_factor);
+    if (!moved || moved->rerouted == 0) continue;
+
+    // The other way: cross-sections along the re-routed paths, narrowest first, that the
+    // re-routed paths cross and the kept stream can avoid within the detour limit.
+    struct Cand {
+      WayCut cut;
+      Vec2 at;
+    };
+    std::vector<Cand> cands;
+    const std::size_t stride = std::max<std::size_t>(1, moved->paths.size() / 5);
+    for (std::size_t i = 0; i < moved->paths.size(); i += stride) {
+      const auto& path = moved->paths[i];
+      for (std::size_t j = 10; j + 10 < path.size(); j += 2) {  // not within 5 m of either end
+        const Vec2 q = path[j];
+        if (distance(cut1->line, q) < 3.0) continue;
+        bool in_area = false;
+        for (const auto& e : sc.exits) in_area |= contains(e.shape, q);
+        for (const auto& d : sc.destinations) in_area |= contains(d.shape, q);
+        if (in_area) continue;
+        const auto c = cut_at(sc, walls, q, normalized(path[j + 1] - path[j - 1]));
+        if (!c || segments_intersect(c->line.a, c->line.b, cut1->line.a, cut1->line.b) ||
+            distance(cut1->line, c->line.a) < 1.0 || distance(cut1->line, c->line.b) < 1.0)
+          continue;
+        cands.push_back({*c, q});
+      }
+    }
+    std::stable_sort(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.cut.width_m < b.cut.width_m; });
+    std::optional<WayCut> cut2;
+    RouteChange kept;
+    std::vector<Vec2> tried;
+    for (const Cand& c : cands) {
+      if (static_cast<int>(tried.size()) >= kMaxCuts) break;
+      if (std::any_of(tried.begin(), tried.end(), [&](Vec2 t) { return norm(t - c.at) < 2.0; })) continue;
+      tried.push_back(c.at);
+      std::size_t crossing = 0;
+      for (const auto& p : moved->paths) crossing += polyline_crosses(p, c.cut.line.a, c.cut.line.b);
+      if (static_cast<double>(crossing) < kWayShare * static_cast<double>(moved->paths.size())) continue;
+      if (groups[o].empty() ||
+          static_cast<double>(covered[o]) < opt.min_coverage * static_cast<double>(stream[o].size()))
+        break;  // the kept stream cannot be routed as a whole: one-sided routing only
+      if (auto ch = stream_change(sc, st, groups[o], c.cut, opt.max_detour_factor)) {
+        cut2 = c.cut;
+        kept = std::move(*ch);
+        break;
+      }
+    }
+
+    std::vector<RoutingRecommendation> out;
+    auto recommend = [&](int s, const WayCut& cut, const RouteChange& ch, const char* role) {
+      RoutingRecommendation rec;
+      rec.hotspot = h.id;
+      for (std::int32_t g : groups[s]) rec.groups.push_back(name_of(sc, g));
+      rec.line = cut.line;
+      rec.avoid = cut.strip;
+      rec.role = role;
+      rec.persons = static_cast<std::int64_t>(stream[s].size());
+      rec.detour_m = ch.detour_m;
+      std::size_t sampled = 0;
+      for (std::int32_t g : groups[s]) sampled += origins_of(st, g).size();
+      rec.rerouted_share = sampled ? static_cast<double>(ch.rerouted) / static_cast<double>(sampled) : 0.0;
+      routed_groups.insert(routed_groups.end(), groups[s].begin(), groups[s].end());
+      out.push_back(std::move(rec));
+    };
+    recommend(r, *cut1, *moved, "re-routed stream");
+    if (cut2) recommend(o, *cut2, kept, "kept stream");
+    std::string names[2];
+    for (int s = 0; s < 2; ++s)
+      for (std::int32_t g : groups[s]) names[s] += (names[s].empty() ? "'" : ", '") + name_of(sc, g) + "'";
+    out.front().rationale = format(
+        "%zu persons walked against %zu through %s, and the venue has another way between their origins and "
+        "destinations: routing %s round it (their route avoids the %.1f m cross-section at (%.1f, %.1f) m; %.0f %% of "
+        "them take the other way, %.0f m longer on average, within the %.1f× detour limit) separates the streams by "
+        "route. %s",
+        stream[r].size(), stream[o].size(), h.id.c_str(), names[r].c_str(), cut1->width_m, centre.x, centre.y,
+        100.0 * out.front().rerouted_share, moved->detour_m, opt.max_detour_factor,
+        cut2 ? format("%s in turn avoid the %.1f m cross-section of the other way at (%.1f, %.1f) m, so each way "
+                      "carries one direction.",
+                      names[o].c_str(), cut2->width_m, 0.5 * (cut2->line.a.x + cut2->line.b.x),
+                      0.5 * (cut2->line.a.y + cut2->line.b.y))
+                   .c_str()
+             : "The opposing stream is not routed (no cross-section of the other way that it can avoid within the "
+               "detour limit, or it is not one group); some of it may still meet the re-routed stream there.");
+    if (cut2)
+      out.back().rationale = format("Kept on the passage of %s: %s avoid the other way (%.0f %% of them change route, "
+                                    "%.0f m longer on average), which the re-routed stream %s now takes.",
+                                    h.id.c_str(), names[o].c_str(), 100.0 * out.back().rerouted_share, kept.detour_m,
+                                    names[r].c_str());
+    return out;
+  }
+  return {};
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
 // Counterflow: a divider, else hold the smaller stream
 
 std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const AnalysisResult& analysis,
@@ -397,6 +660,16 @@ std::optional<SeparationMeasure> recommend_separation(const Scenario& sc, const 
   }
 
   SeparationMeasure m;
+  if (opt.one_way) {
+    std::vector<std::int32_t> routed;
+    m.routings = one_way_routing(sc, analysis, st, k, axis, stream, opt, routed);
+    if (!m.routings.empty()) {
+      // Everybody of the routed groups: a later hotspot of the same streams is treated too.
+      for (std::size_t a = 0; a < N; ++a)
+        if (std::find(routed.begin(), routed.end(), st.group[a]) != routed.end()) m.people.push_back(a);
+      return m;
+    }
+  }
   const auto walls = scenario_walls(sc);
   // Divider: along the passage's centre line where it leaves a lane of min_lane_width_m on each side.
   double lo = 0, hi = 0;

@@ -23,6 +23,7 @@ struct TrajectoryStats {
   std::vector<std::int32_t> group;           ///< per agent: index into groups, then sources
   std::vector<float> entry_time, last_time;  ///< [agent × hotspots + k], s; NaN = never
   std::vector<Vec2> entry_pos, last_pos;     ///< m
+  std::vector<Vec2> first_pos;               ///< per agent: where it was first seen, m
   std::vector<float> cross_time;             ///< [agent × lines + l], s; NaN = never
   std::vector<std::int8_t> cross_sign;       ///< +1 right -> left ("in"), -1 left -> right
   std::vector<std::vector<std::pair<float, std::int8_t>>> crossings;  ///< per line: (time s, sign), sorted
@@ -54,8 +55,9 @@ std::optional<GateRecommendation> recommend_gate(const Scenario& sc, const Analy
                                                  const GeometryReport& geometry, const TrajectoryStats& st,
                                                  std::size_t k, const PlanOptions& opt, std::string& why_not);
 
-/// A divider or a holding gate for counterflow hotspot k.
+/// One-way routing, a divider or a holding gate for counterflow hotspot k.
 struct SeparationMeasure {
+  std::vector<RoutingRecommendation> routings;
   std::optional<DividerRecommendation> divider;
   std::optional<GateRecommendation> gate;
   std::optional<ReleaseRecommendation> release;

@@ -33,6 +33,7 @@ void validate(const PlanOptions& o) {
   in(o.min_coverage, 0.05, 1.0, "min_coverage", "");
   in(o.min_lane_width_m, 0.5, 10.0, "min_lane_width_m", "m");
   in(o.divider_width_m, 0.05, 2.0, "divider_width_m", "m");
+  in(o.max_detour_factor, 1.0, 10.0, "max_detour_factor", "");
   in(o.evacuation_trigger_s, 0.0, 1e7, "evacuation_trigger_s", "s");
   in(o.zone_cell_m, 0.5, 50.0, "zone_cell_m", "m");
   in(o.flow_step_s, 0.05, 10.0, "flow_step_s", "s");
@@ -124,33 +125,68 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
     std::vector<Segment> lines;
     for (const Passage& p : sections.passages) lines.push_back(detail::passage_line(p));
     const detail::TrajectoryStats st = detail::collect_stats(h5, analysis, chosen, lines);
-    std::vector<std::pair<std::string, std::vector<std::size_t>>> separated;  // hotspot id, its streams' people
+    // Counterflow first: a crush that the same streams make (a jam where they meet) is treated
+    // by separating them by route.
+    struct Separated {
+      std::string hotspot;
+      std::vector<std::size_t> people;  // the streams' people (for routing: everybody routed)
+      bool by_route = false;
+    };
+    std::vector<Separated> separated;
+    std::vector<std::optional<detail::SeparationMeasure>> separation(chosen.size());
+    std::vector<std::string> why_not(chosen.size()), covered_by(chosen.size());
     for (std::size_t k = 0; k < chosen.size(); ++k) {
       const Hotspot& h = analysis.hotspots[chosen[k]];
-      std::string why_not;
-      if (h.kind == HotspotKind::Crush) {
-        if (auto g = detail::recommend_gate(sc, analysis, sections, st, k, opt, why_not)) plan.gates.push_back(std::move(*g));
-        else plan.unresolved.push_back({h.id, why_not});
-      } else if (auto covered = std::find_if(separated.begin(), separated.end(),
-                                             [&](const auto& s) { return shares_people(st, k, s.second); });
-                 covered != separated.end()) {
-        plan.unresolved.push_back({h.id, "the same two streams as " + covered->first + "; its measure treats both"});
-      } else if (auto m = detail::recommend_separation(sc, analysis, sections, st, k, opt, why_not)) {
-        separated.emplace_back(h.id, m->people);
-        if (m->release) {
-          for (Group& g : plan.measures_scenario.groups)
-            if (g.name == m->release->group) g.premovement_s = std::max(g.premovement_s, m->release->release_s);
-          plan.releases.push_back(std::move(*m->release));
-        }
-        if (m->divider) {
-          m->divider->name = format("D%zu", plan.dividers.size() + 1);
-          detail::add_divider(plan.measures_scenario, m->divider->shape);
-          plan.dividers.push_back(std::move(*m->divider));
-        }
-        if (m->gate) plan.gates.push_back(std::move(*m->gate));
-      } else {
-        plan.unresolved.push_back({h.id, why_not});
+      if (h.kind == HotspotKind::Crush) continue;
+      auto covered = std::find_if(separated.begin(), separated.end(),
+                                  [&](const Separated& s) { return shares_people(st, k, s.people); });
+      if (covered != separated.end()) {
+        covered_by[k] = covered->hotspot;
+        why_not[k] = "the same two streams as " + covered->hotspot + "; its measure treats both";
+      } else if ((separation[k] = detail::recommend_separation(sc, analysis, sections, st, k, opt, why_not[k]))) {
+        separated.push_back({h.id, separation[k]->people, !separation[k]->routings.empty()});
       }
+    }
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+      const Hotspot& h = analysis.hotspots[chosen[k]];
+      if (h.kind == HotspotKind::Crush) {
+        auto routed = std::find_if(separated.begin(), separated.end(),
+                                   [&](const Separated& s) { return s.by_route && shares_people(st, k, s.people); });
+        std::string why;
+        if (routed != separated.end())
+          plan.unresolved.push_back({h.id, "made by the streams that " + routed->hotspot + "'s one-way routing separates; "
+                                     "that measure treats it", routed->hotspot});
+        else if (auto g = detail::recommend_gate(sc, analysis, sections, st, k, opt, why))
+          plan.gates.push_back(std::move(*g));
+        else
+          plan.unresolved.push_back({h.id, why, {}});
+        continue;
+      }
+      if (!separation[k]) {
+        plan.unresolved.push_back({h.id, why_not[k], covered_by[k]});
+        continue;
+      }
+      detail::SeparationMeasure& m = *separation[k];
+      for (RoutingRecommendation& r : m.routings) {
+        for (const std::string& name : r.groups) {
+          for (Group& g : plan.measures_scenario.groups)
+            if (g.name == name) g.target.avoid.push_back(r.avoid);
+          for (Source& s : plan.measures_scenario.sources)
+            if (s.name == name) s.target.avoid.push_back(r.avoid);
+        }
+        plan.routings.push_back(std::move(r));
+      }
+      if (m.release) {
+        for (Group& g : plan.measures_scenario.groups)
+          if (g.name == m.release->group) g.premovement_s = std::max(g.premovement_s, m.release->release_s);
+        plan.releases.push_back(std::move(*m.release));
+      }
+      if (m.divider) {
+        m.divider->name = format("D%zu", plan.dividers.size() + 1);
+        detail::add_divider(plan.measures_scenario, m.divider->shape);
+        plan.dividers.push_back(std::move(*m.divider));
+      }
+      if (m.gate) plan.gates.push_back(std::move(*m.gate));
     }
     for (std::size_t g = 0; g < plan.gates.size(); ++g) {
       plan.gates[g].gate.name = format("planned-G%zu", g + 1);
@@ -187,7 +223,8 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
   }
   plan.plan_s = std::chrono::duration<double>(clock::now() - t_start).count();
 
-  if (opt.verify && (!plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty() || plan.evacuation)) {
+  if (opt.verify && (!plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty() || !plan.routings.empty() ||
+                     plan.evacuation)) {
     const auto t_verify = clock::now();
     bool interrupted = false;
     plan.verification = detail::verify_plan(plan, sc, analysis, opt, interrupted);
@@ -295,6 +332,8 @@ std::string plan_json(const Plan& plan) {
                   {"rate_margin", o.rate_margin},
                   {"design_specific_flow_per_m_s", num(o.design_specific_flow_per_m_s, 0.0001)},
                   {"bound_specific_flow_per_m_s", o.bound_specific_flow_per_m_s},
+                  {"one_way", o.one_way},
+                  {"max_detour_factor", o.max_detour_factor},
                   {"evacuation_trigger_s", o.evacuation_trigger_s},
                   {"closed_exits", o.closed_exits},
                   {"seeds", o.seeds}};
@@ -315,8 +354,23 @@ std::string plan_json(const Plan& plan) {
                              {"release_s", num(r.release_s, 0.1)},
                              {"persons", r.persons},
                              {"rationale", r.rationale}});
+  j["routings"] = ordered_json::array();
+  for (const auto& r : plan.routings)
+    j["routings"].push_back({{"hotspot", r.hotspot},
+                             {"role", r.role},
+                             {"groups", r.groups},
+                             {"line", ordered_json::array({pt(r.line.a), pt(r.line.b)})},
+                             {"avoid", ordered_json::array({ring(r.avoid.outer)})},
+                             {"persons", r.persons},
+                             {"rerouted_share", num(r.rerouted_share, 0.001)},
+                             {"detour_m", num(r.detour_m, 0.1)},
+                             {"rationale", r.rationale}});
   j["unresolved"] = ordered_json::array();
-  for (const auto& u : plan.unresolved) j["unresolved"].push_back({{"hotspot", u.hotspot}, {"reason", u.reason}});
+  for (const auto& u : plan.unresolved) {
+    ordered_json uj = {{"hotspot", u.hotspot}, {"reason", u.reason}};
+    if (!u.covered_by.empty()) uj["covered_by"] = u.covered_by;
+    j["unresolved"].push_back(uj);
+  }
   if (plan.evacuation) {
     const EvacuationPlan& e = *plan.evacuation;
     ordered_json ev;
@@ -394,6 +448,9 @@ void write_plan_files(const Plan& plan) {
   for (const auto& d : plan.dividers)
     feature({{"type", "Polygon"}, {"coordinates", ordered_json::array({ring(d.shape.outer)})}},
             {{"role", "divider"}, {"name", d.name}, {"hotspot", d.hotspot}, {"rationale", d.rationale}});
+  for (const auto& r : plan.routings)
+    feature({{"type", "Polygon"}, {"coordinates", ordered_json::array({ring(r.avoid.outer)})}},
+            {{"role", "avoid"}, {"hotspot", r.hotspot}, {"groups", r.groups}, {"rationale", r.rationale}});
   if (plan.evacuation)
     for (const auto& r : plan.evacuation->routes)
       feature({{"type", "LineString"}, {"coordinates", pts(thin(r.path))}},

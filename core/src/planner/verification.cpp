@@ -157,7 +157,8 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
   std::vector<std::uint64_t> seeds;
   for (int k = 0; k < opt.seeds; ++k) seeds.push_back(sc.seed + static_cast<std::uint64_t>(k));
 
-  const bool has_measures = !plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty();
+  const bool has_measures =
+      !plan.gates.empty() || !plan.dividers.empty() || !plan.releases.empty() || !plan.routings.empty();
   // Where the assignment is the nearest-exit one, there is nothing to compare.
   const bool route_change = plan.evacuation && std::any_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
                                                           [](const ExitLoad& x) { return x.persons_assigned != x.persons_nearest; });
@@ -198,6 +199,8 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       for (const auto& g : plan.gates) named |= g.hotspot == h.id;
       for (const auto& d : plan.dividers) named |= d.hotspot == h.id;
       for (const auto& r : plan.releases) named |= r.hotspot == h.id;
+      for (const auto& r : plan.routings) named |= r.hotspot == h.id;
+      for (const auto& u : plan.unresolved) named |= u.hotspot == h.id && !u.covered_by.empty();
       if (named) treated.push_back(&h);
     }
     std::vector<std::vector<double>> before(treated.size() * 4), after(treated.size() * 4);
