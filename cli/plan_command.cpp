@@ -16,6 +16,11 @@ void add_plan_flags(CLI::App* app, PlanFlags& f) {
                   "Plan the evacuation of everybody inside at this time of the run, s; default 0 (from the start)")
       ->check(CLI::NonNegativeNumber);
   app->add_option("--close-exit", f.closed_exits, "An exit closed or blocked during the evacuation (repeat for several)");
+  app->add_option("--replan-rounds", f.replan_rounds,
+                  "Congestion-aware re-planning of the evacuation: rounds of simulate, measure the delay per zone "
+                  "and exit, assign again (the best simulated plan is kept); 0 = off; default 2")
+      ->check(CLI::Range(0, 10));
+  app->add_flag("--no-one-way", f.no_one_way, "Do not recommend one-way routing for counterflow");
   app->add_flag("--keep-trajectories", f.keep_trajectories,
                 "Keep the re-simulations' trajectories.h5 under DIR/plan/ (default: summaries only)");
 }
@@ -29,6 +34,8 @@ crowdsafe::PlanOptions plan_options(const PlanFlags& f, int threads, bool quiet,
   o.evacuation_trigger_s = f.trigger_s;
   o.closed_exits = f.closed_exits;
   o.keep_trajectories = f.keep_trajectories;
+  o.replan_rounds = f.replan_rounds;
+  o.one_way = !f.no_one_way;
   o.threads = threads;
   o.stop = stop;
   if (!quiet) o.on_progress = [](const std::string& line) { std::fprintf(stderr, "  planner: %s\n", line.c_str()); };
@@ -82,6 +89,7 @@ void print_plan(const crowdsafe::Plan& p, const std::string& dir) {
       std::printf("    exit %-14s %5.1f m%s  nearest %6lld  assigned %6lld persons\n", x.name.c_str(), x.width_m,
                   x.closed ? " (closed)" : "", static_cast<long long>(x.persons_nearest),
                   static_cast<long long>(x.persons_assigned));
+    for (const auto& line : e.replanning) std::printf("    re-planning: %s\n", line.c_str());
   }
   if (p.verification) {
     const auto& v = *p.verification;

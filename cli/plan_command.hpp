@@ -19,6 +19,8 @@ struct PlanFlags {
   double trigger_s = 0.0;
   std::vector<std::string> closed_exits;
   bool keep_trajectories = false;
+  int replan_rounds = 2;
+  bool no_one_way = false;
 };
 
 /// Adds the planner flags to a subcommand.

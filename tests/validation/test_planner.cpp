@@ -122,6 +122,13 @@ TEST(Planner, AssignedExitsBeatNearestExitAndNeverTheLowerBound) {
   // Proven by re-simulation: the last person out leaves sooner too, so the routes are recommended.
   EXPECT_LT(a.evacuation_max_s.mean, n.evacuation_max_s.mean);
   EXPECT_EQ(v.evacuation_verdict, "recommended");
+  // Congestion-aware re-planning simulated the plan (and maybe more) and kept the best run; the
+  // verification reuses it for the run's seed, so its figures are among the verified ones.
+  ASSERT_GE(e.replanning.size(), 3u);  // the nearest-exit reference, plan 1, "kept plan N"
+  EXPECT_EQ(e.replanning.back().rfind("kept plan ", 0), 0u) << e.replanning.back();
+  ASSERT_TRUE(e.assigned_run);
+  EXPECT_TRUE(e.assigned_run->evacuation_time_max_s == a.evacuation_max_s.min ||
+              e.assigned_run->evacuation_time_max_s == a.evacuation_max_s.max);
 }
 
 TEST(Planner, SeparationRemovesCounterflowInTwoWayStreet) {

@@ -62,6 +62,12 @@ struct PlanOptions {
   double evacuation_trigger_s = 0.0;
   /// Exits closed or blocked during the evacuation (names); they take nobody.
   std::vector<std::string> closed_exits;
+  /// Congestion-aware re-planning (with verify): up to this many rounds, each simulating the
+  /// assigned routes with the run's seed, adding the extra time people took per zone and exit
+  /// (beyond the flow model's walking and queueing time) to the walking times and assigning
+  /// again. The plan whose simulation got the last person out earliest (then P95) is kept.
+  /// 0 = off. In [0, 10].
+  int replan_rounds = 2;
   /// Origin zones are cells of this edge, m.
   double zone_cell_m = 4.0;
   /// Time step of the time-expanded flow network, s.
@@ -194,6 +200,12 @@ struct EvacuationPlan {
   /// The nearest-exit run with the run's seed that calibrated the exit capacities (plan/
   /// evacuation-calibration); the verification reuses it for that seed.
   std::optional<RunSummary> calibration_run;
+  /// Congestion-aware re-planning: one line per plan simulated (its P95 and last-out times with
+  /// the run's seed) and which was kept; empty when it did not run.
+  std::vector<std::string> replanning;
+  /// The kept plan's assigned-route run with the run's seed (plan/evacuation-replan-<n>); the
+  /// verification reuses it for that seed.
+  std::optional<RunSummary> assigned_run;
 };
 
 /// Mean, minimum and maximum of a figure over the verification seeds.

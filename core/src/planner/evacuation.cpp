@@ -69,6 +69,7 @@ struct TimeExpanded {
   FlowNetwork net{0};
   int source = 0, sink = 1;
   std::vector<std::vector<int>> zone_arc;  // [zone][exit] arc index, -1 none
+  std::vector<std::vector<int>> wait_arc;  // [exit][step] arc from step k to k + 1 (the queue)
 };
 
 TimeExpanded build(const FlowProblem& p, int steps) {
@@ -77,6 +78,7 @@ TimeExpanded build(const FlowProblem& p, int steps) {
   te.net = FlowNetwork(2 + Z + E * steps);
   auto exit_node = [&](int e, int k) { return 2 + Z + e * steps + k; };
   te.zone_arc.assign(static_cast<std::size_t>(Z), std::vector<int>(static_cast<std::size_t>(E), -1));
+  te.wait_arc.assign(static_cast<std::size_t>(E), {});
   for (int z = 0; z < Z; ++z) {
     te.net.add_arc(te.source, 2 + z, p.persons[static_cast<std::size_t>(z)]);
     for (int e = 0; e < E; ++e) {
@@ -96,7 +98,9 @@ TimeExpanded build(const FlowProblem& p, int steps) {
       return static_cast<std::int64_t>(p.optimistic ? std::ceil(v - 1e-9) : std::floor(v + 1e-9));
     };
     for (int k = 0; k < steps; ++k) {
-      if (k + 1 < steps) te.net.add_arc(exit_node(e, k), exit_node(e, k + 1), FlowNetwork::kInfinite, p.step_s);
+      if (k + 1 < steps)
+        te.wait_arc[static_cast<std::size_t>(e)].push_back(
+            te.net.add_arc(exit_node(e, k), exit_node(e, k + 1), FlowNetwork::kInfinite, p.step_s));
       te.net.add_arc(exit_node(e, k), te.sink, cumulative(k + 1) - cumulative(k));
     }
   }
@@ -126,14 +130,22 @@ int min_steps(const FlowProblem& p) {
   return hi;
 }
 
-// Persons per zone and exit in the cheapest assignment that fits `steps`.
-std::vector<std::vector<std::int64_t>> assign(const FlowProblem& p, int steps) {
+// Persons per zone and exit in the cheapest assignment that fits `steps`; `mean_wait` receives
+// each exit's mean queueing time in it, s.
+std::vector<std::vector<std::int64_t>> assign(const FlowProblem& p, int steps, std::vector<double>& mean_wait) {
   TimeExpanded te = build(p, steps);
   te.net.min_cost_flow(te.source, te.sink, total(p));
   std::vector<std::vector<std::int64_t>> x(p.persons.size(), std::vector<std::int64_t>(p.capacity.size(), 0));
   for (std::size_t z = 0; z < p.persons.size(); ++z)
     for (std::size_t e = 0; e < p.capacity.size(); ++e)
       if (te.zone_arc[z][e] >= 0) x[z][e] = te.net.flow(te.zone_arc[z][e]);
+  mean_wait.assign(p.capacity.size(), 0.0);
+  for (std::size_t e = 0; e < p.capacity.size(); ++e) {
+    double waiting = 0, persons = 0;  // person-steps in the queue, persons through the exit
+    for (int a : te.wait_arc[e]) waiting += static_cast<double>(te.net.flow(a));
+    for (std::size_t z = 0; z < p.persons.size(); ++z) persons += static_cast<double>(x[z][e]);
+    if (persons > 0) mean_wait[e] = waiting * p.step_s / persons;
+  }
   return x;
 }
 
@@ -146,10 +158,17 @@ const std::string& name_of(const Scenario& sc, std::size_t g) {
 
 }  // namespace
 
+std::pair<int, int> zone_cell_of(const Scenario& sc, Vec2 p, double zone_cell_m) {
+  const Box box = bounds(sc.walkable);
+  return {static_cast<int>(std::floor((p.y - box.min.y) / zone_cell_m)),
+          static_cast<int>(std::floor((p.x - box.min.x) / zone_cell_m))};
+}
+
 EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>& positions,
                                     const std::vector<double>& speed, const std::vector<std::int32_t>& group,
                                     const PlanOptions& opt, const GeometryReport& geometry,
-                                    const std::map<std::string, double>& measured_capacity) {
+                                    const std::map<std::string, double>& measured_capacity, const RouteTimes& delay,
+                                    RouteTimes* predicted) {
   validate(opt);
   if (positions.size() != speed.size() || positions.size() != group.size())
     throw std::invalid_argument("plan_evacuation: positions, speeds and groups differ in length");
@@ -223,9 +242,7 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   const Box box = bounds(sc.walkable);
   const double h = opt.zone_cell_m;
   std::map<std::pair<int, int>, std::vector<std::size_t>> cells;
-  for (std::size_t i = 0; i < N; ++i)
-    cells[{static_cast<int>(std::floor((start[i].y - box.min.y) / h)),
-           static_cast<int>(std::floor((start[i].x - box.min.x) / h))}].push_back(i);
+  for (std::size_t i = 0; i < N; ++i) cells[zone_cell_of(sc, start[i], h)].push_back(i);
   std::vector<std::vector<std::size_t>> zone;
   std::vector<std::pair<int, int>> zone_cell;
   for (auto& [c, members] : cells) {
@@ -311,8 +328,14 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
         mean_d[e] += dist[i][e] / static_cast<double>(nz);
         fastest[e] = std::min(fastest[e], dist[i][e] / (v * sc.model.max_speed_factor));
       }
-    design.arrival_s.push_back(mean_t);
     bound.arrival_s.push_back(fastest);
+    // Crowd on the way, as a simulation of an earlier plan showed (congestion-aware re-planning).
+    // Only measured zones and exits: spreading a delay to neighbouring zones made the festival
+    // plan worse (docs/planner.md).
+    for (std::size_t e = 0; e < E; ++e)
+      if (auto it = delay.find({zone_cell[z], open[e]->name}); it != delay.end() && std::isfinite(mean_t[e]))
+        mean_t[e] += it->second;
+    design.arrival_s.push_back(mean_t);
     zone_nearest[z] = static_cast<std::size_t>(std::min_element(mean_d.begin(), mean_d.end()) - mean_d.begin());
     std::vector<double> only(E, kInf);
     only[zone_nearest[z]] = mean_t[zone_nearest[z]];
@@ -322,7 +345,12 @@ EvacuationPlan plan_evacuation_impl(const Scenario& sc, const std::vector<Vec2>&
   const int plan_steps = min_steps(design);
   plan.planned_time_s = plan_steps * opt.flow_step_s;
   plan.nearest_time_s = min_steps(nearest) * opt.flow_step_s;
-  const auto x = assign(design, plan_steps);
+  std::vector<double> mean_wait;
+  const auto x = assign(design, plan_steps, mean_wait);
+  if (predicted)
+    for (std::size_t z = 0; z < Z; ++z)
+      for (std::size_t e = 0; e < E; ++e)
+        if (x[z][e] > 0) (*predicted)[{zone_cell[z], open[e]->name}] = design.arrival_s[z][e] + mean_wait[e];
 
   // Persons within a zone: those who lose least (s) by not taking their own quickest exit go
   // to the other exits first.

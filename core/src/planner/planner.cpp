@@ -38,6 +38,7 @@ void validate(const PlanOptions& o) {
   in(o.zone_cell_m, 0.5, 50.0, "zone_cell_m", "m");
   in(o.flow_step_s, 0.05, 10.0, "flow_step_s", "s");
   if (o.max_hotspots < 0 || o.max_hotspots > 100) p.add({}, "max_hotspots", "must be in [0, 100]");
+  if (o.replan_rounds < 0 || o.replan_rounds > 10) p.add({}, "replan_rounds", "must be in [0, 10]");
   if (o.seeds < 1 || o.seeds > 100) p.add({}, "seeds", "must be in [1, 100]");
   if (o.threads < 0) p.add({}, "threads", "must be >= 0 (0 = all cores)");
   p.throw_if_any();
@@ -84,6 +85,111 @@ std::map<std::string, double> measured_exit_flows(const std::filesystem::path& h
     if (t[hi] > t[lo]) out[info.exit_names[e]] = static_cast<double>(hi - lo) / (t[hi] - t[lo]);
   }
   return out;
+}
+
+// Mean exit time per origin zone and exit in an evacuation run, s after its start.
+detail::RouteTimes observed_route_times(const std::filesystem::path& h5, const Scenario& sc, double zone_cell_m) {
+  detail::TrajectoryReader reader(h5);
+  const auto& info = reader.info();
+  std::vector<Vec2> first(info.agents.size());
+  std::vector<char> seen(info.agents.size(), 0);
+  detail::FrameRows rows;
+  // Everybody is there from the start (explicit positions); the first frame has them all.
+  if (reader.next(rows))
+    for (std::size_t r = 0; r < rows.id.size(); ++r) {
+      const auto a = static_cast<std::size_t>(rows.id[r]);
+      if (a < first.size()) {
+        first[a] = rows.position[r];
+        seen[a] = 1;
+      }
+    }
+  std::map<std::pair<std::pair<int, int>, std::string>, std::pair<double, int>> sum;
+  for (std::size_t a = 0; a < info.agents.size(); ++a) {
+    const auto& ag = info.agents[a];
+    if (!seen[a] || ag.exit < 0 || static_cast<std::size_t>(ag.exit) >= info.exit_names.size() ||
+        !std::isfinite(ag.exit_time_s))
+      continue;
+    auto& s = sum[{detail::zone_cell_of(sc, first[a], zone_cell_m), info.exit_names[static_cast<std::size_t>(ag.exit)]}];
+    s.first += ag.exit_time_s;
+    ++s.second;
+  }
+  detail::RouteTimes out;
+  for (const auto& [key, s] : sum) out[key] = s.first / s.second;
+  return out;
+}
+
+// Congestion-aware re-planning: simulate the assigned routes with the run's seed, add what the
+// crowd cost each zone on the way to each exit (observed minus the flow model's walking and
+// queueing time) to its walking time, assign again; keep the plan whose simulation got the last
+// person out first (then P95), the nearest-exit calibration run as the reference.
+void replan(Plan& plan, const Scenario& sc, const std::vector<Vec2>& pos, const std::vector<double>& speed,
+            const std::vector<std::int32_t>& group, const PlanOptions& opt, const GeometryReport& geometry,
+            const std::map<std::string, double>& capacity, detail::RouteTimes predicted, const RunSummary& nearest) {
+  auto routes_change = [](const EvacuationPlan& e) {
+    return std::any_of(e.exits.begin(), e.exits.end(), [](const ExitLoad& x) { return x.persons_assigned != x.persons_nearest; });
+  };
+  auto better = [](const RunSummary& a, const RunSummary& b) {  // a gets everybody out sooner than b
+    if (a.agents_remaining != b.agents_remaining) return a.agents_remaining < b.agents_remaining;
+    if (std::abs(a.evacuation_time_max_s - b.evacuation_time_max_s) >= 1.0) return a.evacuation_time_max_s < b.evacuation_time_max_s;
+    return a.evacuation_time_p95_s < b.evacuation_time_p95_s;
+  };
+  auto times = [](const RunSummary& s) { return format("P95 %.1f s, last out %.1f s", s.evacuation_time_p95_s, s.evacuation_time_max_s); };
+  EvacuationPlan& e = *plan.evacuation;
+  if (opt.replan_rounds == 0 || !routes_change(e)) return;
+  e.replanning.push_back("nearest exits (calibration run): " + times(nearest));
+  detail::RouteTimes delay;
+  std::optional<EvacuationPlan> best;
+  std::string best_label;
+  std::vector<std::vector<std::int64_t>> tried;  // persons per exit of the plans simulated
+  for (int round = 0; round <= opt.replan_rounds; ++round) {
+    if (opt.stop && opt.stop->load()) break;
+    EvacuationPlan candidate = round == 0 ? e : EvacuationPlan{};
+    detail::RouteTimes predicted_now = predicted;
+    if (round > 0) {
+      predicted_now.clear();
+      candidate = detail::plan_evacuation_impl(sc, pos, speed, group, opt, geometry, capacity, delay, &predicted_now);
+      candidate.nearest_scenario.duration_s = candidate.assigned_scenario.duration_s = e.nearest_scenario.duration_s;
+      std::vector<std::int64_t> load;
+      for (const ExitLoad& x : candidate.exits) load.push_back(x.persons_assigned);
+      if (!routes_change(candidate) || std::find(tried.begin(), tried.end(), load) != tried.end()) {
+        e.replanning.push_back(format("round %d: the re-planned assignment is %s; stopped", round,
+                                      routes_change(candidate) ? "as many persons per exit as one already simulated" : "the nearest exits"));
+        break;
+      }
+    }
+    std::vector<std::int64_t> load;
+    for (const ExitLoad& x : candidate.exits) load.push_back(x.persons_assigned);
+    tried.push_back(load);
+    if (opt.on_progress) opt.on_progress(format("congestion-aware re-planning: simulating plan %d", round + 1));
+    RunOptions ro;
+    ro.threads = opt.threads;
+    ro.stop = opt.stop;
+    const auto dir = plan.run_dir / "plan" / format("evacuation-replan-%d", round + 1);
+    RunSummary run = run_scenario(candidate.assigned_scenario, dir, ro);
+    if (run.status != "completed") break;
+    const detail::RouteTimes observed = observed_route_times(dir / "trajectories.h5", sc, opt.zone_cell_m);
+    if (!opt.keep_trajectories) std::filesystem::remove(dir / "trajectories.h5");
+    std::string moved;
+    for (const ExitLoad& x : candidate.exits)
+      moved += format("%s%s %lld", moved.empty() ? "" : ", ", x.name.c_str(), static_cast<long long>(x.persons_assigned));
+    e.replanning.push_back(format("plan %d (%s): %s", round + 1, moved.c_str(), times(run).c_str()));
+    candidate.assigned_run = run;
+    if (!best || better(run, *best->assigned_run)) {
+      best = candidate;
+      best_label = format("plan %d", round + 1);
+    }
+    // What the crowd cost on the way, beyond the model's walking and queueing: added to the
+    // walking times of the zones and exits this plan used (never below zero in total).
+    for (const auto& [key, t_pred] : predicted_now)
+      if (auto it = observed.find(key); it != observed.end()) delay[key] = std::max(0.0, delay[key] + it->second - t_pred);
+  }
+  if (!best) return;
+  auto lines = std::move(e.replanning);
+  lines.push_back("kept " + best_label);
+  if (better(nearest, *best->assigned_run))
+    lines.back() += "; the nearest exits were quicker still (the verification decides)";
+  e = std::move(*best);
+  e.replanning = std::move(lines);
 }
 
 // Are most people of counterflow hotspot k among `people` (the streams of a treated one)?
@@ -214,10 +320,14 @@ Plan plan_run(const std::filesystem::path& run_dir, const Scenario& sc, const An
         const auto capacity = measured_exit_flows(dir / "trajectories.h5");
         if (!opt.keep_trajectories) std::filesystem::remove(dir / "trajectories.h5");
         const double duration_s = plan.evacuation->nearest_scenario.duration_s;
-        plan.evacuation = detail::plan_evacuation_impl(sc, pos, speed, group, opt, geometry, capacity);
+        detail::RouteTimes predicted;
+        plan.evacuation = detail::plan_evacuation_impl(sc, pos, speed, group, opt, geometry, capacity, {}, &predicted);
         // Same time limit as the calibration run, so that run is the verification's own for this seed.
         plan.evacuation->nearest_scenario.duration_s = plan.evacuation->assigned_scenario.duration_s = duration_s;
-        if (calibration.status == "completed") plan.evacuation->calibration_run = std::move(calibration);
+        if (calibration.status == "completed") {
+          replan(plan, sc, pos, speed, group, opt, geometry, capacity, predicted, calibration);
+          plan.evacuation->calibration_run = std::move(calibration);
+        }
       }
     }
   }
@@ -335,6 +445,7 @@ std::string plan_json(const Plan& plan) {
                   {"one_way", o.one_way},
                   {"max_detour_factor", o.max_detour_factor},
                   {"evacuation_trigger_s", o.evacuation_trigger_s},
+                  {"replan_rounds", o.replan_rounds},
                   {"closed_exits", o.closed_exits},
                   {"seeds", o.seeds}};
   j["gates"] = ordered_json::array();
@@ -380,6 +491,7 @@ std::string plan_json(const Plan& plan) {
     ev["lower_bound_s"] = num(e.lower_bound_s, 0.1);
     ev["planned_time_s"] = num(e.planned_time_s, 0.1);
     ev["nearest_time_s"] = num(e.nearest_time_s, 0.1);
+    ev["replanning"] = e.replanning;
     ev["exits"] = ordered_json::array();
     for (const ExitLoad& x : e.exits)
       ev["exits"].push_back({{"name", x.name},

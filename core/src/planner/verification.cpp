@@ -162,7 +162,9 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
   // Where the assignment is the nearest-exit one, there is nothing to compare.
   const bool route_change = plan.evacuation && std::any_of(plan.evacuation->exits.begin(), plan.evacuation->exits.end(),
                                                           [](const ExitLoad& x) { return x.persons_assigned != x.persons_nearest; });
-  const int evac_runs = route_change ? 2 * opt.seeds - (plan.evacuation->calibration_run ? 1 : 0) : 0;
+  const int evac_runs =
+      route_change ? 2 * opt.seeds - (plan.evacuation->calibration_run ? 1 : 0) - (plan.evacuation->assigned_run ? 1 : 0)
+                   : 0;
   const int total_runs = (has_measures ? 2 * opt.seeds - 1 : 0) + evac_runs;
   int done_runs = 0;
   auto stopped = [&] { return opt.stop && opt.stop->load(); };
@@ -319,7 +321,9 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       if (seed == sc.seed && plan.evacuation->calibration_run) a = plan.evacuation->calibration_run;
       else a = simulate(plan.evacuation->nearest_scenario, seed, "evacuation-nearest", opt.keep_trajectories);
       if (!a) break;
-      auto c = simulate(plan.evacuation->assigned_scenario, seed, "evacuation-assigned", opt.keep_trajectories);
+      std::optional<RunSummary> c;
+      if (seed == sc.seed && plan.evacuation->assigned_run) c = plan.evacuation->assigned_run;
+      else c = simulate(plan.evacuation->assigned_scenario, seed, "evacuation-assigned", opt.keep_trajectories);
       if (!c) break;
       near.add(*a, seed, 0);
       assigned.add(*c, seed, 0);
