@@ -101,7 +101,8 @@ def main():
             fail("plan.json exists but report.html has no plan")
         if not st["figures"].get("plan", 0) > 0:
             fail("plan map drew nothing")
-        rows = len(plan["gates"]) + len(plan["dividers"]) + len(plan["releases"]) + len(plan["unresolved"]) + 1
+        rows = (len(plan["gates"]) + len(plan["dividers"]) + len(plan["releases"]) + len(plan.get("routings", []))
+                + len(plan["unresolved"]) + 1)
         if st["figures"].get("plan-measure-rows", 0) != rows:
             fail(f"plan measures table has {st['figures'].get('plan-measure-rows')} rows, expected {rows}")
         gj = json.loads((a.run / "plan.geojson").read_text())
