@@ -72,10 +72,13 @@ Navigation::Field Navigation::march(const NavTarget& target) const {
   std::vector<float> avoided_speed;
   if (!target.avoid.empty()) {
     avoided_speed = speed_;
+    const Box box = bounds(target.avoid);
     for (int iy = 0; iy < grid_.ny; ++iy)
       for (int ix = 0; ix < grid_.nx; ++ix) {
         const std::size_t k = grid_.index(ix, iy);
-        if (avoided_speed[k] > 0.0f && !seed[k] && contains(target.avoid, grid_.center(ix, iy)))
+        const Vec2 c = grid_.center(ix, iy);
+        if (c.x < box.min.x || c.x > box.max.x || c.y < box.min.y || c.y > box.max.y) continue;
+        if (avoided_speed[k] > 0.0f && !seed[k] && contains(target.avoid, c))
           avoided_speed[k] = static_cast<float>(avoided_speed[k] / kAvoidCost);
       }
   }

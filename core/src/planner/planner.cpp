@@ -152,8 +152,9 @@ void replan(Plan& plan, const Scenario& sc, const std::vector<Vec2>& pos, const 
       std::vector<std::int64_t> load;
       for (const ExitLoad& x : candidate.exits) load.push_back(x.persons_assigned);
       if (!routes_change(candidate) || std::find(tried.begin(), tried.end(), load) != tried.end()) {
-        e.replanning.push_back(format("round %d: the re-planned assignment is %s; stopped", round,
-                                      routes_change(candidate) ? "as many persons per exit as one already simulated" : "the nearest exits"));
+        e.replanning.push_back(format("round %d: the re-planned assignment %s; stopped", round,
+                                      routes_change(candidate) ? "sends as many persons to each exit as one already simulated"
+                                                               : "is the nearest exits"));
         break;
       }
     }
