@@ -262,8 +262,9 @@ def test_assess_passes_the_planner_options(tmp_path, source_dir):
     assert not exits.loc[["east", "south", "west"], "closed"].any()
     assert 0 < evacuation["persons"] == exits["persons_assigned"].sum() <= 80
     assert "north" not in set(result.plan_routes["exit"])
-    # the same options through plan() on the finished run give the same evacuation plan
-    again = crowdsafe.plan(result.path, verify=False, threads=1, target_density_per_m2=3.5, evacuate_at_s=5.0,
+    # the same options through plan() on the finished run give the same evacuation plan (with
+    # verification: the congestion-aware re-planning simulates, as assess() did)
+    again = crowdsafe.plan(result.path, seeds=1, threads=1, target_density_per_m2=3.5, evacuate_at_s=5.0,
                            close_exits="north")
     assert again.plan["evacuation"]["routes"] == evacuation["routes"]
 
