@@ -241,6 +241,8 @@ class Reader {
 
   void read_venue(const Field& f, Scenario& sc);
   std::optional<std::vector<Polygon>> read_venue_file(const Fields& m, const Field& file_field, Scenario& sc);
+  // An entry given as [x0, y0, x1, y1] (a rectangle) or as WKT; empty (with a problem) if neither.
+  std::vector<Polygon> rect_or_wkt(const Field& o);
   void read_obstacles(const Field& f, std::vector<Polygon>& walkable);
   std::vector<Polygon> avoid_areas(const Field& f);
   void read_areas(const Field& f, std::vector<Area>& out, const std::string& kind);
@@ -654,15 +656,18 @@ std::optional<std::vector<Polygon>> Reader::read_venue_file(const Fields& m, con
   return std::move(venue.walkable);
 }
 
+std::vector<Polygon> Reader::rect_or_wkt(const Field& o) {
+  if (o.value.IsSequence()) {
+    if (auto r = rect(o)) return {*r};
+  } else if (auto p = wkt_node(o)) {
+    return *p;
+  }
+  return {};
+}
+
 void Reader::read_obstacles(const Field& f, std::vector<Polygon>& walkable) {
   for (const Field& o : sequence(f)) {
-    std::vector<Polygon> polys;
-    if (o.value.IsSequence()) {
-      if (auto r = rect(o)) polys.push_back(*r);
-    } else if (auto p = wkt_node(o)) {
-      polys = *p;
-    }
-    for (const Polygon& p : polys) {
+    for (const Polygon& p : rect_or_wkt(o)) {
       if (!p.holes.empty()) {
         problem(o, "an obstacle must not have holes; give its outline only");
         continue;
@@ -686,12 +691,7 @@ void Reader::read_obstacles(const Field& f, std::vector<Polygon>& walkable) {
 std::vector<Polygon> Reader::avoid_areas(const Field& f) {
   std::vector<Polygon> out;
   for (const Field& o : sequence(f)) {
-    std::vector<Polygon> polys;
-    if (o.value.IsSequence()) {
-      if (auto r = rect(o)) polys.push_back(*r);
-    } else if (auto p = wkt_node(o)) {
-      polys = *p;
-    }
+    const std::vector<Polygon> polys = rect_or_wkt(o);
     validate(polys, o);
     out.insert(out.end(), polys.begin(), polys.end());
   }

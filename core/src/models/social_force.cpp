@@ -85,6 +85,15 @@ inline double select(bool c, double a, double b) {
   return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) | (std::bit_cast<std::uint64_t>(b) & ~mask));
 }
 
+// The neighbour grid's cell-ordered arrays, indexed by grid entry (see NeighborGrid).
+struct GridView {
+  const double *x, *y, *vx, *vy, *r;  ///< m, m/s, m
+  const std::uint32_t* slot;
+  explicit GridView(const NeighborGrid& grid)
+      : x(grid.x().data()), y(grid.y().data()), vx(grid.vx().data()), vy(grid.vy().data()),
+        r(grid.radius().data()), slot(grid.slot().data()) {}
+};
+
 // What the pair terms of one person need to know about them and the model.
 struct PairContext {
   double xi, yi, vxi, vyi, ri, ex, ey;
@@ -131,19 +140,14 @@ template <bool kRules>
 inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const NeighborGrid& grid,
                                                      const StepInput& in, const std::uint32_t* near,
                                                      std::size_t n, PairSums& s) {
-  const double* const gx = grid.x().data();
-  const double* const gy = grid.y().data();
-  const double* const gvx = grid.vx().data();
-  const double* const gvy = grid.vy().data();
-  const double* const grad = grid.radius().data();
-  const std::uint32_t* const gslot = grid.slot().data();
+  const GridView g(grid);
   const Int4 lane = {0, 1, 2, 3};
   for (std::size_t m = 0; m < n; m += kLanes) {
     const std::uint32_t* j = near + m;
-    const std::uint32_t sj[4] = {gslot[j[0]], gslot[j[1]], gslot[j[2]], gslot[j[3]]};
+    const std::uint32_t sj[4] = {g.slot[j[0]], g.slot[j[1]], g.slot[j[2]], g.slot[j[3]]};
     const Int4 slot = {sj[0], sj[1], sj[2], sj[3]};
-    const Double4 xj = {gx[j[0]], gx[j[1]], gx[j[2]], gx[j[3]]};
-    const Double4 yj = {gy[j[0]], gy[j[1]], gy[j[2]], gy[j[3]]};
+    const Double4 xj = {g.x[j[0]], g.x[j[1]], g.x[j[2]], g.x[j[3]]};
+    const Double4 yj = {g.y[j[0]], g.y[j[1]], g.y[j[2]], g.y[j[3]]};
     Double4 dx = c.xi - xj, dy = c.yi - yj;
     Double4 d2 = dx * dx + dy * dy;
     const Int4 valid = lane < std::int64_t(n - m);
@@ -157,7 +161,7 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
     for (std::size_t l = 0; l < kLanes; ++l) d[l] = std::sqrt(d2[l]);
     const Double4 inv_d = 1.0 / d;
     const Double4 nx = dx * inv_d, ny = dy * inv_d;
-    const Double4 rij = c.ri + Double4{grad[j[0]], grad[j[1]], grad[j[2]], grad[j[3]]};
+    const Double4 rij = c.ri + Double4{g.r[j[0]], g.r[j[1]], g.r[j[2]], g.r[j[3]]};
     const Double4 overlap = rij - d;
     Double4 f = c.strength * exp_det4(overlap * c.inv_b);
     // λ = 1 makes the factor exactly 1 (isotropic).
@@ -166,12 +170,12 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
     // Body compression along n, sliding friction along the tangent t = (−n_y, n_x): exactly
     // zero for bodies that do not touch.
     const Int4 touching = valid & (overlap > 0.0);
-    const Double4 g = select4(touching, overlap, Double4{});
-    const Double4 body = c.stiffness * g;
-    const Double4 friction = c.friction * g;
+    const Double4 squeeze = select4(touching, overlap, Double4{});
+    const Double4 body = c.stiffness * squeeze;
+    const Double4 friction = c.friction * squeeze;
     const Double4 damping = select4(friction < c.max_damping, friction, splat(c.max_damping));
-    const Double4 vxj = {gvx[j[0]], gvx[j[1]], gvx[j[2]], gvx[j[3]]};
-    const Double4 vyj = {gvy[j[0]], gvy[j[1]], gvy[j[2]], gvy[j[3]]};
+    const Double4 vxj = {g.vx[j[0]], g.vx[j[1]], g.vx[j[2]], g.vx[j[3]]};
+    const Double4 vyj = {g.vy[j[0]], g.vy[j[1]], g.vy[j[2]], g.vy[j[3]]};
     const Double4 tang = damping * ((vxj - c.vxi) * -ny + (vyj - c.vyi) * nx);
     const Double4 cx = nx * body + -ny * tang, cy = ny * body + nx * tang;
     const Double4 sx = nx * f, sy = ny * f;
@@ -250,9 +254,7 @@ inline Double4 load4(const double* p) {
 template <bool kRules>
 inline __attribute__((always_inline)) void add_all_pairs(const PairContext& c, const NeighborGrid& grid,
                                                          const StepInput& in, double cut2, PairSums& s) {
-  const double* const gx = grid.x().data();
-  const double* const gy = grid.y().data();
-  const std::uint32_t* const gslot = grid.slot().data();
+  const GridView g(grid);
   alignas(32) std::array<std::uint32_t, kBatch + kLanes> near;
   std::array<NeighborGrid::Run, 2 * NeighborGrid::kReach + 1> runs;
   const std::size_t nruns = grid.runs_near({c.xi, c.yi}, runs);
@@ -266,8 +268,8 @@ inline __attribute__((always_inline)) void add_all_pairs(const PairContext& c, c
         add_pairs<kRules>(c, grid, in, near.data(), n, s);
         n = 0;
       }
-      const Double4 dx = c.xi - load4(gx + j), dy = c.yi - load4(gy + j);
-      const Int4 slot = {gslot[j], gslot[j + 1], gslot[j + 2], gslot[j + 3]};
+      const Double4 dx = c.xi - load4(g.x + j), dy = c.yi - load4(g.y + j);
+      const Int4 slot = {g.slot[j], g.slot[j + 1], g.slot[j + 2], g.slot[j + 3]};
       const Int4 pass = (lane < std::int64_t(e - j)) & (dx * dx + dy * dy <= cut2) & (slot != std::int64_t(c.slot));
       for (std::size_t l = 0; l < kLanes; ++l) {
         near[n] = j + static_cast<std::uint32_t>(l);
@@ -308,12 +310,7 @@ inline double min_lanes(Double4 v) { return std::min(std::min(v[0], v[1]), std::
 
 void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t end, const StepOutput& out) const {
   const NeighborGrid& grid = *in.neighbors;
-  const double* const gx = grid.x().data();
-  const double* const gy = grid.y().data();
-  const double* const gvx = grid.vx().data();
-  const double* const gvy = grid.vy().data();
-  const double* const grad = grid.radius().data();
-  const std::uint32_t* const gslot = grid.slot().data();
+  const GridView g(grid);
   const auto entries = grid.agent_entries();
   const double cut2 = cutoff_m_ * cutoff_m_;
   const double inv_b = 1.0 / p_.agent_range_m;
@@ -336,10 +333,10 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
   const bool rules = headway || overtake;
   for (std::size_t k = begin; k < end; ++k) {
     const std::uint32_t self = entries[k];
-    const std::uint32_t i = gslot[self];
-    const double xi = gx[self], yi = gy[self];
-    const double vxi = gvx[self], vyi = gvy[self];
-    const double ri = grad[self];
+    const std::uint32_t i = g.slot[self];
+    const double xi = g.x[self], yi = g.y[self];
+    const double vxi = g.vx[self], vyi = g.vy[self];
+    const double ri = g.r[self];
     const Vec2 e = in.desired_direction[i];
     const PairContext ctx{xi,       yi,        vxi,      vyi,    ri,
                           e.x,      e.y,       self,     i,      inv_b,
@@ -367,7 +364,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     const double obs_speed = obstacle.speed;
     // Only people who stand on purpose (waiting to start, arrived) are walked round, not a queue
     // held at a gate.
-    const bool obs_standing = obs_gap < kInf && !in.standing.empty() && in.standing[gslot[obs_j]] != 0;
+    const bool obs_standing = obs_gap < kInf && !in.standing.empty() && in.standing[g.slot[obs_j]] != 0;
     const double beside_left = min_lanes(sums.beside_left), beside_right = min_lanes(sums.beside_right);
     const bool oncoming = (sums.oncoming[0] | sums.oncoming[1] | sums.oncoming[2] | sums.oncoming[3]) != 0;
 
