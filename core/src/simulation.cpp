@@ -817,6 +817,15 @@ struct Simulation::Impl {
     return {u, min_dot};
   }
 
+  // The cone of the desired directions (see unopposed_cone), for the model's "walks my way"
+  // test: a person within 88° − α of its axis walks less than 88° from every walker. None when a
+  // walker has no direction (such a person walks nobody's way).
+  UnopposedCone walkers_cone() const {
+    for (std::size_t i = 0; i < desired_dir.size(); ++i)
+      if (desired_speed[i] > 0.0 && norm2(desired_dir[i]) == 0.0) return {};
+    return unopposed_cone(desired_dir);
+  }
+
   // Who got closer to their target since the last check; waiting and arrived people and
   // people heading in a fixed direction never count as stalled.
   void track_progress() {
@@ -908,8 +917,9 @@ struct Simulation::Impl {
     // forces: agents processed in cell order for locality; each writes only its own slot
     accel.resize(n);
     closest.resize(n);
+    const UnopposedCone one_way = walkers_cone();
     const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
-                               &neighbors, &walls, sc.time_step_s, standing};
+                               &neighbors, &walls, sc.time_step_s, standing, one_way.axis, one_way.min_dot};
     const detail::StepOutput out{accel, agents.contact_force_N, closest};
     parallel(n, [&](std::size_t b, std::size_t e) { model->accelerate(in, b, e, out); });
     if (!sc.gates.empty()) gate_barriers();

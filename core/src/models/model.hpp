@@ -25,6 +25,11 @@ struct StepInput {
   /// 1 = stands still on purpose (waiting to start, arrived), by slot; empty = nobody. People
   /// held at a gate are not standing in this sense: they queue.
   std::span<const std::uint8_t> standing;
+  /// A person whose desired direction d has dot(d, one_way_axis) > one_way_min_dot walks within
+  /// 88° of every walking person's desired direction (a model may skip testing that pair by
+  /// pair); min_dot above 1: nobody.
+  Vec2 one_way_axis;
+  double one_way_min_dot = 2.0;
 };
 
 /// Per-agent outputs written by a model.

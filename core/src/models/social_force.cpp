@@ -100,6 +100,7 @@ struct PairContext {
   std::uint32_t self, slot;  ///< my grid entry and slot
   double inv_b, strength, stiffness, friction, lambda, max_damping, lateral;
   bool overtake;
+  bool one_way;  ///< everybody walking walks my way (StepInput::one_way_axis)
 };
 
 constexpr std::size_t kLanes = 4;
@@ -206,11 +207,12 @@ inline __attribute__((always_inline)) void add_pairs(const PairContext& c, const
       s.lead_entry = leads ? entry : s.lead_entry;
       if (c.overtake) {
         // In my path, walking my way or standing (oncoming people are the keep-right rule's).
-        Int4 with_me;
-        for (std::size_t l = 0; l < kLanes; ++l) {
-          const Vec2 ej = in.desired_direction[sj[l]];
-          with_me[l] = -std::int64_t(in.desired_speed[sj[l]] <= 0.0 || ej.x * c.ex + ej.y * c.ey > 0.0);
-        }
+        Int4 with_me = lane >= 0;  // all true
+        if (!c.one_way)
+          for (std::size_t l = 0; l < kLanes; ++l) {
+            const Vec2 ej = in.desired_direction[sj[l]];
+            with_me[l] = -std::int64_t(in.desired_speed[sj[l]] <= 0.0 || ej.x * c.ex + ej.y * c.ey > 0.0);
+          }
         const Int4 blocks = valid & (along > 0.0) & (abs_side < rij) & with_me & (gap < s.obs_gap);
         s.obs_gap = select4(blocks, gap, s.obs_gap);
         s.obs_entry = blocks ? entry : s.obs_entry;
@@ -341,7 +343,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     const PairContext ctx{xi,       yi,        vxi,      vyi,    ri,
                           e.x,      e.y,       self,     i,      inv_b,
                           strength, stiffness, friction, lambda, max_pair_damping,
-                          lateral,  overtake};
+                          lateral,  overtake,  dot(e, in.one_way_axis) > in.one_way_min_dot};
     PairSums sums;
     if (rules) add_all_pairs_with_rules(ctx, grid, in, cut2, sums);
     else add_all_pairs_force_only(ctx, grid, in, cut2, sums);
