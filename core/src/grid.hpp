@@ -11,6 +11,13 @@
 
 namespace crowdsafe::detail {
 
+/// floor(x) as an int for |x| < 2³¹: truncation, one down for negative non-integers (the x86-64
+/// baseline has no floor instruction; std::floor is a dozen instructions there).
+inline int floor_int(double x) {
+  const int k = static_cast<int>(x);
+  return k - static_cast<int>(x < static_cast<double>(k));
+}
+
 struct GridSpec {
   Vec2 origin;        ///< lower-left corner, m
   double cell_m = 1;  ///< cell edge, m (set it with set_cell_m, which keeps its inverse)
@@ -41,9 +48,10 @@ struct GridSpec {
   /// quotient lies that close to a whole number, where the division decides.
   int cells(double d) const {
     const double q = d * inv_cell_m;
-    const double f = std::floor(q);
-    if (q - f > 1e-7 && q - f < 1.0 - 1e-7) return static_cast<int>(f);
-    return static_cast<int>(std::floor(d / cell_m));
+    const int k = floor_int(q);
+    const double frac = q - k;
+    if (frac > 1e-7 && frac < 1.0 - 1e-7) return k;
+    return floor_int(d / cell_m);
   }
   /// Cell column of x, clamped into the grid.
   int col(double x) const { return std::clamp(cells(x - origin.x), 0, nx - 1); }

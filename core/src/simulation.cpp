@@ -917,7 +917,8 @@ struct Simulation::Impl {
     // forces: agents processed in cell order for locality; each writes only its own slot
     accel.resize(n);
     closest.resize(n);
-    const UnopposedCone one_way = walkers_cone();
+    // Only the passing rule asks whether others walk my way.
+    const UnopposedCone one_way = sc.model.overtake > 0.0 ? walkers_cone() : UnopposedCone{};
     const detail::StepInput in{agents.position, agents.velocity, agents.radius_m, desired_speed, desired_dir,
                                &neighbors, &walls, sc.time_step_s, standing, one_way.axis, one_way.min_dot};
     const detail::StepOutput out{accel, agents.contact_force_N, closest};

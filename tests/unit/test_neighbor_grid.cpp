@@ -77,3 +77,14 @@ TEST(GridSpec, CellIndexEqualsTheDivisionsFloor) {
     }
   }
 }
+
+TEST(GridSpec, FloorIntIsFloor) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> any(-3e5, 3e5);
+  for (int k = 0; k < 100000; ++k) {
+    const double x = any(rng);
+    ASSERT_EQ(crowdsafe::detail::floor_int(x), static_cast<int>(std::floor(x))) << x;
+  }
+  for (const double x : {0.0, -0.0, -1.0, 1.0, -0.5, 0.5, -1e-300, 1e-300, -2.0000000000000004, 2147483647.0, -2147483648.0})
+    EXPECT_EQ(crowdsafe::detail::floor_int(x), static_cast<int>(std::floor(x))) << x;
+}

@@ -126,7 +126,7 @@ void Navigation::for_each_corner(Vec2 p, Reachable&& reachable, F&& visit) const
   // The four cell centres around p with their bilinear weights, skipping unreachable cells.
   const double fx = (p.x - grid_.origin.x) / grid_.cell_m - 0.5;
   const double fy = (p.y - grid_.origin.y) / grid_.cell_m - 0.5;
-  const int ix = static_cast<int>(std::floor(fx)), iy = static_cast<int>(std::floor(fy));
+  const int ix = floor_int(fx), iy = floor_int(fy);
   const double ux = fx - ix, uy = fy - iy;
   for (int dy = 0; dy <= 1; ++dy)
     for (int dx = 0; dx <= 1; ++dx) {
