@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 
@@ -110,4 +111,14 @@ TEST(FuzzRegressions, GeoJsonTypeThatIsNotTextIsAnInputError) {
 // Every "90" line of a file with an LWPOLYLINE is now checked, whatever its position.
 TEST(FuzzRegressions, DxfLwpolylineCountAfterMisalignedLineIsAnInputError) {
   expect_input_error(kDir / "lwpolyline_count_after_misaligned_line.dxf", "LWPOLYLINE vertex count");
+}
+
+// A DXF (in metres, so too large a venue) whose destination region has a bulge of 3000 on one
+// vertex: the arc becomes a ring of thousands of vertices, and validate_polygon's loop over all
+// pairs of edges took more than 10 s under ASan (libFuzzer: timeout). The edges are now checked
+// through a grid (and holes' vertices through bands); the file reads in well under a second.
+TEST(FuzzRegressions, DxfLongRingIsValidatedQuickly) {
+  const auto start = std::chrono::steady_clock::now();
+  expect_input_error(kDir / "dxf_long_ring_validation_timeout.dxf", "larger than any venue");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
 }

@@ -4,9 +4,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <limits>
 #include <cstdio>
+#include <limits>
+#include <optional>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace crowdsafe {
 
@@ -295,6 +298,207 @@ std::string to_wkt(const std::vector<Polygon>& polys) {
   return os.str();
 }
 
+namespace {
+
+// The first pair of non-adjacent edges of `r` (edge i runs from r[i] to r[i+1], the last one back
+// to r[0]) that segments_intersect() reports, in the order of a loop over i and then j > i + 1:
+// the smallest i, and for it the smallest j. Quadratic loops over all pairs took seconds for a
+// ring of a few thousand vertices (a DXF arc is tessellated into up to 100,000), so the edges go
+// into a uniform grid of about n cells by their bounding boxes, and only pairs whose boxes share a
+// cell are tested. Two closed segments can only touch when their boxes overlap, so the verdict is
+// that of the full loop (up to rounding in segments_intersect() itself, which could in principle
+// call two collinear edges with disjoint boxes crossing; the grid never asks about those). Edges
+// whose box covers many cells are tested against every other edge instead, so that a few long
+// edges cannot fill the grid; so are edges with extreme or non-finite coordinates. Cost: about n cells
+// and n entries for rings of short edges (tessellated arcs), plus n per long edge.
+std::optional<std::pair<std::size_t, std::size_t>> first_self_intersection(const Ring& r) {
+  const std::size_t n = r.size();
+  struct EdgeBox {
+    double x0, y0, x1, y1;
+  };
+  std::vector<EdgeBox> box(n);
+  Box all;
+  // With a coordinate beyond ±1e150 or closer to 0 than 1e-100 (but not 0) the products in
+  // segments_intersect() can overflow or underflow, and its verdict no longer follows the
+  // geometry (nor does it for NaN); such edges are tested against every edge.
+  auto ordinary = [](Vec2 p) {
+    auto ok = [](double v) { return v == 0.0 || (std::abs(v) >= 1e-100 && std::abs(v) <= 1e150); };
+    return ok(p.x) && ok(p.y);
+  };
+  std::vector<char> finite(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const Vec2 a = r[i], b = r[(i + 1) % n];
+    box[i] = {std::min(a.x, b.x), std::min(a.y, b.y), std::max(a.x, b.x), std::max(a.y, b.y)};
+    finite[i] = ordinary(a) && ordinary(b);
+    if (finite[i]) {
+      all.expand(a);
+      all.expand(b);
+    }
+  }
+  auto overlap = [&](std::size_t i, std::size_t j) {
+    return box[i].x0 <= box[j].x1 && box[j].x0 <= box[i].x1 && box[i].y0 <= box[j].y1 && box[j].y0 <= box[i].y1;
+  };
+  auto skip = [&](std::size_t i, std::size_t j) { return i == 0 && j == n - 1; };  // adjacent through the closing edge
+  auto test = [&](std::size_t i, std::size_t j) {
+    return (!(finite[i] && finite[j]) || overlap(i, j)) && segments_intersect(r[i], r[(i + 1) % n], r[j], r[(j + 1) % n]);
+  };
+
+  // About n cells, shaped like the ring's bounding box. A cell index is a monotonic function of
+  // the coordinate (clamped to the grid), so two overlapping boxes share the cell of the lower
+  // left corner of their overlap.
+  const double w = all.max.x - all.min.x, h = all.max.y - all.min.y;
+  const double cells = static_cast<double>(std::max<std::size_t>(n, 1));
+  double nx = 1.0, ny = 1.0;
+  if (std::isfinite(w) && std::isfinite(h) && w > 0.0 && h > 0.0) {
+    nx = std::clamp(std::ceil(std::sqrt(cells * w / h)), 1.0, cells);
+    ny = std::clamp(std::ceil(cells / nx), 1.0, cells);
+  } else if (std::isfinite(w) && w > 0.0) {
+    nx = cells;
+  } else if (std::isfinite(h) && h > 0.0) {
+    ny = cells;
+  }
+  const auto cols = static_cast<std::size_t>(nx), rows = static_cast<std::size_t>(ny);
+  auto cell_of = [](double v, double lo, double extent, double count) {
+    if (!(extent > 0.0) || !std::isfinite(extent)) return std::size_t{0};
+    return static_cast<std::size_t>(std::clamp(std::floor((v - lo) / extent * count), 0.0, count - 1.0));
+  };
+  auto col = [&](double x) { return cell_of(x, all.min.x, w, nx); };
+  auto row = [&](double y) { return cell_of(y, all.min.y, h, ny); };
+
+  // Long edges (and extreme ones) are "wide": tested against all others, never in the grid.
+  constexpr std::size_t kMaxCellsPerEdge = 16;
+  std::vector<char> wide(n);
+  std::vector<std::size_t> wide_edges;
+  std::vector<std::size_t> start(cols * rows + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t c = col(box[i].x1) - col(box[i].x0) + 1, k = row(box[i].y1) - row(box[i].y0) + 1;
+    wide[i] = !finite[i] || c * k > kMaxCellsPerEdge;
+    if (wide[i]) {
+      wide_edges.push_back(i);
+      continue;
+    }
+    for (std::size_t y = row(box[i].y0); y <= row(box[i].y1); ++y)
+      for (std::size_t x = col(box[i].x0); x <= col(box[i].x1); ++x) ++start[y * cols + x + 1];
+  }
+  for (std::size_t c = 0; c < cols * rows; ++c) start[c + 1] += start[c];
+  std::vector<std::size_t> entries(start.back()), fill(start.begin(), start.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) {  // ascending, so each cell lists its edges in order
+    if (wide[i]) continue;
+    for (std::size_t y = row(box[i].y0); y <= row(box[i].y1); ++y)
+      for (std::size_t x = col(box[i].x0); x <= col(box[i].x1); ++x) entries[fill[y * cols + x]++] = i;
+  }
+
+  for (std::size_t i = 0; i < n; ++i) {
+    if (wide[i]) {
+      for (std::size_t j = i + 2; j < n; ++j)
+        if (!skip(i, j) && test(i, j)) return std::pair{i, j};
+      continue;
+    }
+    std::size_t best = n;
+    for (std::size_t y = row(box[i].y0); y <= row(box[i].y1); ++y)
+      for (std::size_t x = col(box[i].x0); x <= col(box[i].x1); ++x) {
+        const std::size_t c = y * cols + x;
+        for (std::size_t e = start[c]; e < start[c + 1]; ++e) {
+          const std::size_t j = entries[e];
+          if (j >= best) break;  // listed in order: nothing smaller follows
+          if (j < i + 2 || skip(i, j) || !overlap(i, j)) continue;
+          // Each pair once: in the cell of the corner of the boxes' overlap.
+          if (col(std::max(box[i].x0, box[j].x0)) != x || row(std::max(box[i].y0, box[j].y0)) != y) continue;
+          if (segments_intersect(r[i], r[(i + 1) % n], r[j], r[(j + 1) % n])) best = j;
+        }
+      }
+    for (std::size_t j : wide_edges) {
+      if (j >= best) break;
+      if (j >= i + 2 && !skip(i, j) && test(i, j)) best = j;
+    }
+    if (best < n) return std::pair{i, best};
+  }
+  return std::nullopt;
+}
+
+// contains(ring, p) for many points p: the same even-odd test, edge for edge and bit for bit, but
+// only over the edges whose y range holds p.y. The edges go into about n horizontal bands by
+// their y range (a band index is monotonic in y, so an edge with lo <= p.y <= hi is in p's band);
+// edges over many bands are tested for every point instead. With a coordinate that is not
+// finite, every edge is tested, as contains() does.
+class PointInRing {
+ public:
+  explicit PointInRing(const Ring& r) : ring_(r) {
+    const std::size_t n = r.size();
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    bool finite = true;
+    for (Vec2 p : r) {
+      finite = finite && std::isfinite(p.x) && std::isfinite(p.y);
+      lo = std::min(lo, p.y);
+      hi = std::max(hi, p.y);
+    }
+    if (!finite || n == 0) {
+      for (std::size_t i = 0; i < n; ++i) tall_.push_back(i);
+      return;
+    }
+    lo_ = lo;
+    extent_ = hi - lo;
+    bands_ = std::isfinite(extent_) && extent_ > 0.0 ? static_cast<double>(n) : 1.0;
+    const auto count = static_cast<std::size_t>(bands_);
+    // Edge i runs from r[i] to r[i-1], as in contains(); horizontal edges never count.
+    auto span = [&](std::size_t i) {
+      const Vec2 a = r[i], b = r[i == 0 ? n - 1 : i - 1];
+      return std::pair{band(std::min(a.y, b.y)), band(std::max(a.y, b.y))};
+    };
+    constexpr std::size_t kMaxBandsPerEdge = 16;
+    std::vector<char> in_bands(n);
+    start_.assign(count + 1, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (r[i].y == r[i == 0 ? n - 1 : i - 1].y) continue;
+      const auto [b0, b1] = span(i);
+      if (b1 - b0 + 1 > kMaxBandsPerEdge) {
+        tall_.push_back(i);
+        continue;
+      }
+      in_bands[i] = 1;
+      for (std::size_t b = b0; b <= b1; ++b) ++start_[b + 1];
+    }
+    for (std::size_t b = 0; b < count; ++b) start_[b + 1] += start_[b];
+    edges_.resize(start_.back());
+    std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!in_bands[i]) continue;
+      const auto [b0, b1] = span(i);
+      for (std::size_t b = b0; b <= b1; ++b) edges_[fill[b]++] = i;
+    }
+  }
+
+  bool contains(Vec2 p) const {
+    bool inside = false;
+    auto test = [&](std::size_t i) {
+      const std::size_t n = ring_.size();
+      const Vec2 a = ring_[i], b = ring_[i == 0 ? n - 1 : i - 1];
+      if ((a.y > p.y) != (b.y > p.y)) {
+        const double x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+        if (p.x < x) inside = !inside;
+      }
+    };
+    for (std::size_t i : tall_) test(i);
+    if (!start_.empty() && !std::isnan(p.y)) {
+      const std::size_t b = band(p.y);
+      for (std::size_t e = start_[b]; e < start_[b + 1]; ++e) test(edges_[e]);
+    }
+    return inside;
+  }
+
+ private:
+  std::size_t band(double y) const {
+    if (!(extent_ > 0.0) || !std::isfinite(extent_)) return 0;
+    return static_cast<std::size_t>(std::clamp(std::floor((y - lo_) / extent_ * bands_), 0.0, bands_ - 1.0));
+  }
+
+  const Ring& ring_;
+  double lo_ = 0.0, extent_ = 0.0, bands_ = 1.0;
+  std::vector<std::size_t> start_, edges_, tall_;
+};
+
+}  // namespace
+
 std::vector<std::string> validate_polygon(const Polygon& poly) {
   std::vector<std::string> msgs;
   auto check_ring = [&](const Ring& r, const std::string& name) {
@@ -303,25 +507,20 @@ std::vector<std::string> validate_polygon(const Polygon& poly) {
       return;
     }
     if (std::abs(signed_area(r)) < 1e-9) msgs.push_back(name + " has zero area");
-    const std::size_t n = r.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      for (std::size_t j = i + 2; j < n; ++j) {
-        if (i == 0 && j == n - 1) continue;  // adjacent through the closing edge
-        if (segments_intersect(r[i], r[(i + 1) % n], r[j], r[(j + 1) % n])) {
-          char buf[160];
-          std::snprintf(buf, sizeof buf, "%s intersects itself: edge %zu (%.3f, %.3f) crosses edge %zu (%.3f, %.3f)",
-                        name.c_str(), i, r[i].x, r[i].y, j, r[j].x, r[j].y);
-          msgs.push_back(buf);
-          return;
-        }
-      }
+    if (const auto hit = first_self_intersection(r)) {
+      const auto [i, j] = *hit;
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s intersects itself: edge %zu (%.3f, %.3f) crosses edge %zu (%.3f, %.3f)",
+                    name.c_str(), i, r[i].x, r[i].y, j, r[j].x, r[j].y);
+      msgs.push_back(buf);
     }
   };
   check_ring(poly.outer, "outer ring");
+  const PointInRing outer(poly.outer);
   for (std::size_t h = 0; h < poly.holes.size(); ++h) {
     check_ring(poly.holes[h], "hole " + std::to_string(h + 1));
     for (Vec2 p : poly.holes[h])
-      if (!contains(poly.outer, p)) {
+      if (!outer.contains(p)) {
         msgs.push_back("hole " + std::to_string(h + 1) + " is not inside the outer ring");
         break;
       }
