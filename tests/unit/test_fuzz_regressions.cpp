@@ -122,3 +122,11 @@ TEST(FuzzRegressions, DxfLongRingIsValidatedQuickly) {
   expect_input_error(kDir / "dxf_long_ring_validation_timeout.dxf", "larger than any venue");
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
 }
+
+// An LWPOLYLINE vertex count whose group code line reads "90,": dxflib reads group codes with
+// strtol(), so for it this is code 90, and it allocated the count 4,185,307,179,586 unchecked
+// (ASan: allocation-size-too-big). Every line that dxflib reads as code 90 is now checked, as
+// dxflib splits and cuts lines.
+TEST(FuzzRegressions, DxfLwpolylineCountCodeWithTrailingCommaIsAnInputError) {
+  expect_input_error(kDir / "lwpolyline_count_code_with_trailing_comma.dxf", "LWPOLYLINE vertex count");
+}

@@ -6,10 +6,13 @@
 #include <dxflib/dl_creationadapter.h>
 #include <dxflib/dl_dxf.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <numbers>
 #include <optional>
@@ -693,33 +696,46 @@ namespace {
 // unchecked: a huge or negative count is an allocation of gigabytes (found by fuzz/fuzz_dxf,
 // docs/reliability.md). Such counts are refused before dxflib reads the file.
 void check_lwpolyline_counts(const std::filesystem::path& file) {
-  // dxflib pairs lines its own way (it splits long lines, for one), so every "90" line is
-  // checked whatever its position, as soon as the file holds an LWPOLYLINE at all.
   std::ifstream in(file, std::ios::binary);
-  const auto size = static_cast<long long>(std::filesystem::file_size(file));
-  auto trimmed = [](const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-  };
-  std::vector<std::string> lines;
-  bool lwpolyline = false;
-  for (std::string l; std::getline(in, l);) {
-    lines.push_back(trimmed(l));
-    lwpolyline |= lines.back() == "LWPOLYLINE";
-  }
-  if (!lwpolyline) return;
-  for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
-    if (lines[i] != "90") continue;
-    const std::string& v = lines[i + 1];
-    char* end = nullptr;
-    errno = 0;
-    const long long count = std::strtoll(v.c_str(), &end, 10);
-    if (end == v.c_str()) continue;  // no number: dxflib reads 0
-    if (errno == ERANGE || count < 0 || count > size)
-      throw InputError({file.string(), static_cast<int>(i + 2), 1}, "",
-                       "LWPOLYLINE vertex count (group code 90) '" + v.substr(0, 20) +
-                           "' is not a whole number from 0 to what the file can hold; export the file again");
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (bytes.find("LWPOLYLINE") == std::string::npos) return;
+  const auto size = static_cast<long long>(bytes.size());
+  // The lines as dxflib sees them: fgets() into a buffer of DL_DXF_MAXLINE bytes, so a line
+  // ends after '\n' or after DL_DXF_MAXLINE - 1 bytes (a longer line becomes several), and only
+  // what comes before a NUL byte counts. It reads a group code with strtol() and keeps it as an
+  // unsigned int, so "90,", " +090" and 2^32 + 90 are all code 90. Its line pairing can differ
+  // from any we would guess, so every line that dxflib could read as code 90 is checked, for
+  // both buffer sizes that an off-by-one in that reading could mean.
+  for (const std::size_t chunk : {std::size_t{DL_DXF_MAXLINE} - 1, std::size_t{DL_DXF_MAXLINE}}) {
+    std::vector<std::string> lines;
+    std::vector<int> line_numbers;
+    int number = 1;
+    for (std::size_t pos = 0; pos < bytes.size();) {
+      const std::size_t nl = bytes.find('\n', pos);
+      const std::size_t stop = std::min({nl == std::string::npos ? bytes.size() : nl + 1, pos + chunk, bytes.size()});
+      std::string l = bytes.substr(pos, stop - pos);
+      l = l.substr(0, l.find('\0'));
+      lines.push_back(std::move(l));
+      line_numbers.push_back(number);
+      if (stop > 0 && bytes[stop - 1] == '\n') ++number;
+      pos = stop;
+    }
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+      if (static_cast<unsigned>(static_cast<int>(std::strtol(lines[i].c_str(), nullptr, 10))) != 90u) continue;
+      const std::string& v = lines[i + 1];
+      char* end = nullptr;
+      errno = 0;
+      const long long count = std::strtoll(v.c_str(), &end, 10);
+      if (end == v.c_str()) continue;  // no number: dxflib reads 0
+      if (errno == ERANGE || count < 0 || count > size) {
+        std::string shown = v.substr(0, v.find_last_not_of(" \t\r\n") + 1).substr(0, 20);
+        for (char& c : shown)
+          if (!std::isprint(static_cast<unsigned char>(c))) c = '?';
+        throw InputError({file.string(), line_numbers[i + 1], 1}, "",
+                         "LWPOLYLINE vertex count (group code 90) '" + shown +
+                             "' is not a whole number from 0 to what the file can hold; export the file again");
+      }
+    }
   }
 }
 
