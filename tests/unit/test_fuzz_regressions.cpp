@@ -130,3 +130,13 @@ TEST(FuzzRegressions, DxfLongRingIsValidatedQuickly) {
 TEST(FuzzRegressions, DxfLwpolylineCountCodeWithTrailingCommaIsAnInputError) {
   expect_input_error(kDir / "lwpolyline_count_code_with_trailing_comma.dxf", "LWPOLYLINE vertex count");
 }
+
+// The same long DXF ring (a bulge of 3000 makes an arc of 100,000 vertices) among other rings:
+// the DXF reader's nesting tested every vertex of each ring against every edge of each other
+// ring (more than 15 s under ASan, libFuzzer: timeout). It now uses each ring's edges in bands
+// (detail::PointInRing); the obstacle check of the floor-plan readers, which did the same, too.
+TEST(FuzzRegressions, DxfNestedLongRingsAreSortedQuickly) {
+  const auto start = std::chrono::steady_clock::now();
+  expect_input_error(kDir / "dxf_nested_long_rings_timeout.dxf", "outline on layer 'walkable' is open");
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 5.0);
+}

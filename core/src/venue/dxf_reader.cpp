@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "floor_plan.hpp"
+#include "geometry.hpp"
 #include "readers.hpp"
 
 namespace crowdsafe::detail {
@@ -543,10 +544,15 @@ std::vector<PlanPolygon> DxfVenueReader::nest(const std::vector<Piece>& rings) {
   const std::size_t n = rings.size();
   std::vector<double> size(n);
   for (std::size_t i = 0; i < n; ++i) size[i] = std::abs(signed_area(rings[i].points));
+  // Each ring's edges in bands: testing every vertex of a ring against another is then not
+  // quadratic (an arc of a few thousand vertices took more than 10 s under ASan, fuzz_dxf).
+  std::vector<PointInRing> locate;
+  locate.reserve(n);
+  for (const Piece& r : rings) locate.emplace_back(r.points);
   auto inside = [&](std::size_t i, std::size_t j) {  // ring i inside ring j
     if (size[j] <= size[i]) return false;
     std::size_t in = 0;
-    for (Vec2 v : rings[i].points) in += contains(rings[j].points, v);
+    for (Vec2 v : rings[i].points) in += locate[j].contains(v);
     return 2 * in > rings[i].points.size();
   };
   std::vector<int> depth(n, 0);

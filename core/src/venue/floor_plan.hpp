@@ -13,6 +13,7 @@
 
 #include "crowdsafe/venue.hpp"
 #include "../edit_distance.hpp"
+#include "geometry.hpp"
 
 namespace crowdsafe::detail {
 
@@ -100,13 +101,19 @@ inline std::string did_you_mean(const std::string& word, const std::vector<std::
 /// reports obstacles that lie in none.
 inline void add_obstacles(std::vector<PlanPolygon>& walkable, const std::vector<PlanPolygon>& obstacles,
                           ProblemList& problems) {
+  // Each walkable outline's edges in bands, so that testing every vertex of an obstacle is not
+  // quadratic in the two rings' sizes (DXF arcs become rings of thousands of vertices).
+  std::vector<PointInRing> outline;
+  outline.reserve(walkable.size());
+  for (const auto& w : walkable) outline.emplace_back(w.poly.outer);
   for (const auto& o : obstacles) {
     if (!o.poly.holes.empty()) {
       problems.add(o.where, o.element, "an obstacle must not have holes; give its outline only");
       continue;
     }
     auto holder = std::find_if(walkable.begin(), walkable.end(), [&](const PlanPolygon& w) {
-      return std::all_of(o.poly.outer.begin(), o.poly.outer.end(), [&](Vec2 v) { return contains(w.poly.outer, v); });
+      const PointInRing& in = outline[static_cast<std::size_t>(&w - walkable.data())];
+      return std::all_of(o.poly.outer.begin(), o.poly.outer.end(), [&](Vec2 v) { return in.contains(v); });
     });
     if (holder == walkable.end()) {
       problems.add(o.where, o.element,

@@ -1,4 +1,5 @@
 #include "crowdsafe/geometry.hpp"
+#include "geometry.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -416,88 +417,79 @@ std::optional<std::pair<std::size_t, std::size_t>> first_self_intersection(const
   return std::nullopt;
 }
 
-// contains(ring, p) for many points p: the same even-odd test, edge for edge and bit for bit, but
-// only over the edges whose y range holds p.y. The edges go into about n horizontal bands by
-// their y range (a band index is monotonic in y, so an edge with lo <= p.y <= hi is in p's band);
-// edges over many bands are tested for every point instead. With a coordinate that is not
-// finite, every edge is tested, as contains() does.
-class PointInRing {
- public:
-  explicit PointInRing(const Ring& r) : ring_(r) {
-    const std::size_t n = r.size();
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    bool finite = true;
-    for (Vec2 p : r) {
-      finite = finite && std::isfinite(p.x) && std::isfinite(p.y);
-      lo = std::min(lo, p.y);
-      hi = std::max(hi, p.y);
-    }
-    if (!finite || n == 0) {
-      for (std::size_t i = 0; i < n; ++i) tall_.push_back(i);
-      return;
-    }
-    lo_ = lo;
-    extent_ = hi - lo;
-    bands_ = std::isfinite(extent_) && extent_ > 0.0 ? static_cast<double>(n) : 1.0;
-    const auto count = static_cast<std::size_t>(bands_);
-    // Edge i runs from r[i] to r[i-1], as in contains(); horizontal edges never count.
-    auto span = [&](std::size_t i) {
-      const Vec2 a = r[i], b = r[i == 0 ? n - 1 : i - 1];
-      return std::pair{band(std::min(a.y, b.y)), band(std::max(a.y, b.y))};
-    };
-    constexpr std::size_t kMaxBandsPerEdge = 16;
-    std::vector<char> in_bands(n);
-    start_.assign(count + 1, 0);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (r[i].y == r[i == 0 ? n - 1 : i - 1].y) continue;
-      const auto [b0, b1] = span(i);
-      if (b1 - b0 + 1 > kMaxBandsPerEdge) {
-        tall_.push_back(i);
-        continue;
-      }
-      in_bands[i] = 1;
-      for (std::size_t b = b0; b <= b1; ++b) ++start_[b + 1];
-    }
-    for (std::size_t b = 0; b < count; ++b) start_[b + 1] += start_[b];
-    edges_.resize(start_.back());
-    std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!in_bands[i]) continue;
-      const auto [b0, b1] = span(i);
-      for (std::size_t b = b0; b <= b1; ++b) edges_[fill[b]++] = i;
-    }
-  }
-
-  bool contains(Vec2 p) const {
-    bool inside = false;
-    auto test = [&](std::size_t i) {
-      const std::size_t n = ring_.size();
-      const Vec2 a = ring_[i], b = ring_[i == 0 ? n - 1 : i - 1];
-      if ((a.y > p.y) != (b.y > p.y)) {
-        const double x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
-        if (p.x < x) inside = !inside;
-      }
-    };
-    for (std::size_t i : tall_) test(i);
-    if (!start_.empty() && !std::isnan(p.y)) {
-      const std::size_t b = band(p.y);
-      for (std::size_t e = start_[b]; e < start_[b + 1]; ++e) test(edges_[e]);
-    }
-    return inside;
-  }
-
- private:
-  std::size_t band(double y) const {
-    if (!(extent_ > 0.0) || !std::isfinite(extent_)) return 0;
-    return static_cast<std::size_t>(std::clamp(std::floor((y - lo_) / extent_ * bands_), 0.0, bands_ - 1.0));
-  }
-
-  const Ring& ring_;
-  double lo_ = 0.0, extent_ = 0.0, bands_ = 1.0;
-  std::vector<std::size_t> start_, edges_, tall_;
-};
-
 }  // namespace
+
+namespace detail {
+
+PointInRing::PointInRing(const Ring& r) : ring_(r) {
+  const std::size_t n = r.size();
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  bool finite = true;
+  for (Vec2 p : r) {
+    finite = finite && std::isfinite(p.x) && std::isfinite(p.y);
+    lo = std::min(lo, p.y);
+    hi = std::max(hi, p.y);
+  }
+  if (!finite || n == 0) {
+    for (std::size_t i = 0; i < n; ++i) tall_.push_back(i);
+    return;
+  }
+  lo_ = lo;
+  extent_ = hi - lo;
+  bands_ = std::isfinite(extent_) && extent_ > 0.0 ? static_cast<double>(n) : 1.0;
+  const auto count = static_cast<std::size_t>(bands_);
+  // Edge i runs from r[i] to r[i-1], as in contains(); horizontal edges never count.
+  auto span = [&](std::size_t i) {
+    const Vec2 a = r[i], b = r[i == 0 ? n - 1 : i - 1];
+    return std::pair{band(std::min(a.y, b.y)), band(std::max(a.y, b.y))};
+  };
+  constexpr std::size_t kMaxBandsPerEdge = 16;
+  std::vector<char> in_bands(n);
+  start_.assign(count + 1, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (r[i].y == r[i == 0 ? n - 1 : i - 1].y) continue;
+    const auto [b0, b1] = span(i);
+    if (b1 - b0 + 1 > kMaxBandsPerEdge) {
+      tall_.push_back(i);
+      continue;
+    }
+    in_bands[i] = 1;
+    for (std::size_t b = b0; b <= b1; ++b) ++start_[b + 1];
+  }
+  for (std::size_t b = 0; b < count; ++b) start_[b + 1] += start_[b];
+  edges_.resize(start_.back());
+  std::vector<std::size_t> fill(start_.begin(), start_.end() - 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!in_bands[i]) continue;
+    const auto [b0, b1] = span(i);
+    for (std::size_t b = b0; b <= b1; ++b) edges_[fill[b]++] = i;
+  }
+}
+
+bool PointInRing::contains(Vec2 p) const {
+  bool inside = false;
+  auto test = [&](std::size_t i) {
+    const std::size_t n = ring_.size();
+    const Vec2 a = ring_[i], b = ring_[i == 0 ? n - 1 : i - 1];
+    if ((a.y > p.y) != (b.y > p.y)) {
+      const double x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+      if (p.x < x) inside = !inside;
+    }
+  };
+  for (std::size_t i : tall_) test(i);
+  if (!start_.empty() && !std::isnan(p.y)) {
+    const std::size_t b = band(p.y);
+    for (std::size_t e = start_[b]; e < start_[b + 1]; ++e) test(edges_[e]);
+  }
+  return inside;
+}
+
+std::size_t PointInRing::band(double y) const {
+  if (!(extent_ > 0.0) || !std::isfinite(extent_)) return 0;
+  return static_cast<std::size_t>(std::clamp(std::floor((y - lo_) / extent_ * bands_), 0.0, bands_ - 1.0));
+}
+
+}  // namespace detail
 
 std::vector<std::string> validate_polygon(const Polygon& poly) {
   std::vector<std::string> msgs;
@@ -516,7 +508,7 @@ std::vector<std::string> validate_polygon(const Polygon& poly) {
     }
   };
   check_ring(poly.outer, "outer ring");
-  const PointInRing outer(poly.outer);
+  const detail::PointInRing outer(poly.outer);
   for (std::size_t h = 0; h < poly.holes.size(); ++h) {
     check_ring(poly.holes[h], "hole " + std::to_string(h + 1));
     for (Vec2 p : poly.holes[h])
