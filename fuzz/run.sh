@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang in BUILD_DIR and runs each for a bounded time over
-# its committed seed corpus (fuzz/corpus/<target>/). Exits 1 on any finding (crash, sanitizer
-# report, exception other than crowdsafe::InputError, input slower than 10 s, over 2 GiB),
-# printing the reproducer; exits 2 when the build or the toolchain fails. docs/reliability.md.
+# Builds the libFuzzer targets with clang in BUILD_DIR and runs each over its committed seed
+# corpus (fuzz/corpus/<target>/). Exits 1 on any finding (crash, sanitizer report, exception
+# other than crowdsafe::InputError, input slower than 10 s, over 2 GiB), printing the
+# reproducer; exits 2 when the build or the toolchain fails. docs/reliability.md.
 #
-#   fuzz/run.sh [--build-only | --no-build] BUILD_DIR [SECONDS_PER_TARGET [TARGET...]]
+#   fuzz/run.sh [--build-only | --no-build] BUILD_DIR [BUDGET [TARGET...]]
 #
+# BUDGET (per target) is one of
+#   runs=N   explore for exactly N executions from the committed seeds alone, with a fixed seed:
+#            the same inputs, so the same verdict, on every run of the same build (the CTests);
+#   SECONDS  explore for that long, also from what earlier runs kept (default 60; exploration);
+#   0        replay the committed corpus once, without mutating it.
 # --build-only configures and builds every target and runs nothing (the fuzz_build CTest);
 # --no-build runs targets already built (the fuzz_<format> CTests). Environment:
 # CROWDSAFE_FUZZ_JOBS (build jobs, default 2), CROWDSAFE_FUZZ_SEED (libFuzzer -seed, default 1).
@@ -16,8 +21,16 @@ case ${1:-} in
   --build-only) mode=build; shift ;;
   --no-build) mode=run; shift ;;
 esac
-build=${1:?usage: fuzz/run.sh [--build-only | --no-build] BUILD_DIR [SECONDS_PER_TARGET [TARGET...]]}
-seconds=${2:-60}
+build=${1:?usage: fuzz/run.sh [--build-only | --no-build] BUILD_DIR [runs=N | SECONDS [TARGET...]]}
+budget=${2:-60}
+runs=
+case $budget in
+  runs=*) runs=${budget#runs=} ;;
+esac
+if ! [[ $budget =~ ^[0-9]+$ || $runs =~ ^[0-9]+$ ]]; then
+  echo "fuzz/run.sh: budget '$budget' is neither SECONDS nor runs=N" >&2
+  exit 2
+fi
 shift $(( $# < 2 ? $# : 2 ))
 targets=("$@")
 all_targets=(fuzz_scenario_reader fuzz_wkt fuzz_geojson fuzz_dxf fuzz_obj fuzz_off fuzz_ply fuzz_stl)
@@ -59,21 +72,41 @@ for t in "${targets[@]}"; do
     exit 2
   fi
   seeds=$src/fuzz/corpus/$t
-  # New inputs go to a scratch corpus in the build folder; the committed seeds stay untouched.
-  work=$build/corpus/$t
   artifacts=$build/artifacts/$t
-  mkdir -p "$work" "$artifacts"
   log=$build/$t.log
-  # 0 s replays the committed corpus once (every seed and regression input, under ASan and
-  # UBSan) without mutating it: the same inputs and the same verdict on every run.
-  if ((seconds == 0)); then
+  seed=${CROWDSAFE_FUZZ_SEED:-1}
+  launch=()
+  if [[ -n $runs ]]; then
+    # A fixed number of executions with a fixed seed, starting from the committed seeds alone
+    # (the scratch folder starts empty), so the verdict does not depend on the machine's speed or
+    # on earlier runs. libFuzzer also learns from the values of compared integers, pointers among
+    # them, so addresses must repeat too: without address randomisation (setarch -R) and without
+    # -reload (which rereads the corpus folder every second, allocating at times that vary) two
+    # runs make the same inputs; with either, they part after a few hundred (docs/reliability.md).
+    echo "fuzz/run.sh: $t for $runs executions (seed $seed) from its $(ls "$seeds" | wc -l) committed inputs"
+    work=$build/runs/$t
+    rm -rf "$work"
+    mode=(-runs="$runs" -seed="$seed" -reload=0)
+    if setarch "$(uname -m)" -R true 2>/dev/null; then
+      launch=(setarch "$(uname -m)" -R)
+    else
+      echo "fuzz/run.sh: setarch -R is not permitted here; with address randomisation on, this run's inputs are not reproducible" >&2
+    fi
+  elif ((budget == 0)); then
+    # Replays the committed corpus once (every seed and regression input, under ASan and
+    # UBSan) without mutating it.
     echo "fuzz/run.sh: $t replays its $(ls "$seeds" | wc -l) committed inputs"
+    work=$build/corpus/$t
     mode=(-runs=0)
   else
-    echo "fuzz/run.sh: $t for $seconds s over $(ls "$seeds" | wc -l) seeds"
-    mode=(-max_total_time="$seconds" -seed="${CROWDSAFE_FUZZ_SEED:-1}")
+    # New inputs go to a scratch corpus in the build folder, where later timed runs start from
+    # them; the committed seeds stay untouched.
+    echo "fuzz/run.sh: $t for $budget s over $(ls "$seeds" | wc -l) seeds"
+    work=$build/corpus/$t
+    mode=(-max_total_time="$budget" -seed="$seed")
   fi
-  if "$build/$t" "${mode[@]}" -timeout=10 \
+  mkdir -p "$work" "$artifacts"
+  if "${launch[@]}" "$build/$t" "${mode[@]}" -timeout=10 \
        -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -n 2 | sed "s/^/  /"
   else
