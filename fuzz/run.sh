@@ -87,8 +87,12 @@ for t in "${targets[@]}"; do
     work=$build/runs/$t
     rm -rf "$work"
     mode=(-runs="$runs" -seed="$seed" -reload=0)
+    # The same environment wherever it is started from (ctest, a shell): its size moves the
+    # stack, and locale variables change what is mapped where.
+    launch=(env -i PATH=/usr/bin:/bin LC_ALL=C "UBSAN_OPTIONS=$UBSAN_OPTIONS")
+    [[ -n ${ASAN_OPTIONS:-} ]] && launch+=("ASAN_OPTIONS=$ASAN_OPTIONS")
     if setarch "$(uname -m)" -R true 2>/dev/null; then
-      launch=(setarch "$(uname -m)" -R)
+      launch+=(setarch "$(uname -m)" -R)
     else
       echo "fuzz/run.sh: setarch -R is not permitted here; with address randomisation on, this run's inputs are not reproducible" >&2
     fi
