@@ -80,15 +80,14 @@ for t in "${targets[@]}"; do
     # A fixed number of executions with a fixed seed, starting from the committed seeds alone
     # (the scratch folder starts empty), so the verdict does not depend on the machine's speed or
     # on earlier runs. libFuzzer also learns from the values of compared integers, pointers among
-    # them, so addresses must repeat too: without address randomisation (setarch -R) and without
-    # -reload (which rereads the corpus folder every second, allocating at times that vary) two
-    # runs make the same inputs; with either, they part after a few hundred (docs/reliability.md).
+    # them, and some readers depend on addresses themselves, so addresses must repeat too: no
+    # address randomisation (setarch -R), no -reload (it rereads the corpus folder every second)
+    # and a fixed environment. Without any one of them runs parted (docs/reliability.md).
     echo "fuzz/run.sh: $t for $runs executions (seed $seed) from its $(ls "$seeds" | wc -l) committed inputs"
     work=$build/runs/$t
     rm -rf "$work"
     mode=(-runs="$runs" -seed="$seed" -reload=0)
-    # The same environment wherever it is started from (ctest, a shell): its size moves the
-    # stack, and locale variables change what is mapped where.
+    # The same environment wherever it is started from (ctest, a shell): its size moves the stack.
     launch=(env -i PATH=/usr/bin:/bin LC_ALL=C "UBSAN_OPTIONS=$UBSAN_OPTIONS")
     [[ -n ${ASAN_OPTIONS:-} ]] && launch+=("ASAN_OPTIONS=$ASAN_OPTIONS")
     if setarch "$(uname -m)" -R true 2>/dev/null; then
