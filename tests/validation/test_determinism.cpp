@@ -3,6 +3,7 @@
 
 #include <tbb/global_control.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -37,6 +38,22 @@ TEST(Determinism, SourcesAndCounterflowIdenticalAcrossThreads) {
   const std::uint64_t h1 = run(sc, 1, 1500);
   EXPECT_EQ(h1, run(sc, 2, 1500));
   EXPECT_EQ(h1, run(sc, 4, 1500));
+}
+
+TEST(Determinism, AvxAndBaselinePairKernelsGiveIdenticalResults) {
+  // The force kernel has an AVX2 build and an x86-64 baseline build, picked by the CPU;
+  // CROWDSAFE_SIMD=baseline forces the latter. Both must move everybody identically (with and
+  // without the walking rules, and with people walking both ways).
+  auto force_law = scenes::bottleneck(1.0, 300, 5);
+  scenes::use_force_law_only(force_law.model);
+  const auto counterflow = scenes::counterflow_rooms(100, 100, 4);
+  ASSERT_EQ(std::getenv("CROWDSAFE_SIMD"), nullptr);
+  const std::uint64_t a1 = run(force_law, 2, 800), a2 = run(counterflow, 2, 800);
+  setenv("CROWDSAFE_SIMD", "baseline", 1);
+  const std::uint64_t b1 = run(force_law, 2, 800), b2 = run(counterflow, 2, 800);
+  unsetenv("CROWDSAFE_SIMD");
+  EXPECT_EQ(a1, b1);
+  EXPECT_EQ(a2, b2);
 }
 
 TEST(Determinism, DifferentSeedsGiveDifferentResults) {

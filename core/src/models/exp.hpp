@@ -11,9 +11,10 @@
 #include <cstdint>
 #include <limits>
 
-// Vectors of four doubles are passed by value between inline functions of this library only,
-// so the ABI note GCC gives for them (they are passed differently with and without AVX) does
-// not concern it.
+// Functions taking or returning vectors of four doubles are always inlined: a vector passed in a
+// call goes in a register with AVX and in memory without, so a call from the force kernel's AVX2
+// clone to a function built for the baseline would read garbage (it did, at -O1). Inlined, no
+// vector crosses a call, and the ABI note GCC gives for such functions does not apply.
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace crowdsafe::detail {
@@ -51,7 +52,7 @@ inline constexpr double kShifter = 6755399441055744.0;             // 1.5·2^52:
 /// e^r − 1 = r + r²/2 + r³/6 + r⁴/24 + r⁵/120 for |r| ≤ ln2/128, evaluated in two halves
 /// (shorter latency); T is double or a vector of doubles.
 template <class T>
-inline T expm1_reduced(T r) {
+[[gnu::always_inline]] inline T expm1_reduced(T r) {
   const T r2 = r * r;
   return (r + r2 * (0.5 + r * (1.0 / 6.0))) + (r2 * r2) * ((1.0 / 24.0) + r * (1.0 / 120.0));
 }
@@ -83,7 +84,7 @@ using Uint4 = std::uint64_t __attribute__((vector_size(32)));
 /// exp_det of each of four lanes, bit for bit: the same operations lane-wise, 2^m applied as one
 /// factor (exact, as two are, wherever 2^m is a normal double); lanes outside [−708, 709) or NaN
 /// go through exp_det.
-inline Double4 exp_det4(Double4 x) {
+[[gnu::always_inline]] inline Double4 exp_det4(Double4 x) {
   using namespace exp_constants;
   const Double4 shifted = x * k64OverLn2 + kShifter;
   const Double4 k = shifted - kShifter;

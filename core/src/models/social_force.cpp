@@ -4,9 +4,11 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <string_view>
 
 #include "exp.hpp"
 
@@ -21,6 +23,14 @@ void check(ProblemList& problems, const std::string& field, double value, double
                      std::to_string(hi) + "] " + unit);
 }
 
+// CROWDSAFE_SIMD=baseline forces the baseline build (to compare the two, or on a machine whose
+// AVX2 is unwanted); the results are the same either way.
+bool cpu_has_avx2() {
+  if (const char* v = std::getenv("CROWDSAFE_SIMD"); v && std::string_view(v) == "baseline") return false;
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+}
+
 }  // namespace
 
 double SocialForce::bounded_cutoff_m(const SocialForceParameters& p, double max_radius_m, double desired_speed_m_s) {
@@ -29,7 +39,8 @@ double SocialForce::bounded_cutoff_m(const SocialForceParameters& p, double max_
   return 2.0 * max_radius_m + reach;
 }
 
-SocialForce::SocialForce(const SocialForceParameters& p, double max_radius_m, double max_desired_speed_m_s) : p_(p) {
+SocialForce::SocialForce(const SocialForceParameters& p, double max_radius_m, double max_desired_speed_m_s)
+    : p_(p), avx2_(cpu_has_avx2()) {
   ProblemList problems;
   check(problems, "mass_kg", p.mass_kg, 1.0, 500.0, "kg");
   check(problems, "relaxation_time_s", p.relaxation_time_s, 0.01, 10.0, "s");
@@ -109,11 +120,11 @@ constexpr std::size_t kLanes = 4;
 // then their pair terms computed; the batch keeps the index buffer on the stack.
 constexpr std::size_t kBatch = 128;
 
-inline Double4 splat(double v) { return Double4{} + v; }
-inline Double4 select4(Int4 c, Double4 a, Double4 b) {
+[[gnu::always_inline]] inline Double4 splat(double v) { return Double4{} + v; }
+[[gnu::always_inline]] inline Double4 select4(Int4 c, Double4 a, Double4 b) {
   return std::bit_cast<Double4>((std::bit_cast<Int4>(a) & c) | (std::bit_cast<Int4>(b) & ~c));
 }
-inline Double4 abs4(Double4 v) {
+[[gnu::always_inline]] inline Double4 abs4(Double4 v) {
   return std::bit_cast<Double4>(std::bit_cast<Int4>(v) & std::numeric_limits<std::int64_t>::max());
 }
 
@@ -243,7 +254,7 @@ Relative relative(const PairContext& c, const NeighborGrid& grid, std::uint32_t 
           grid.vx()[j] * c.ex + grid.vy()[j] * c.ey};
 }
 
-inline Double4 load4(const double* p) {
+[[gnu::always_inline]] inline Double4 load4(const double* p) {
   Double4 v;
   std::memcpy(&v, p, sizeof v);
   return v;
@@ -283,18 +294,25 @@ inline __attribute__((always_inline)) void add_all_pairs(const PairContext& c, c
   add_pairs<kRules>(c, grid, in, near.data(), n, s);
 }
 
-// Compiled for AVX2 (four lanes in one register) and for the x86-64 baseline, picked at load
-// time; both give the same bits (no FMA: the build uses -ffp-contract=off and AVX2 alone).
-__attribute__((target_clones("avx2", "default"))) void add_all_pairs_with_rules(const PairContext& c,
-                                                                               const NeighborGrid& grid,
-                                                                               const StepInput& in, double cut2,
-                                                                               PairSums& s) {
+// Compiled for AVX2 (four lanes in one register) and for the x86-64 baseline; the model picks
+// one when it is made (SocialForce::avx2_). Both give the same bits: no FMA (-ffp-contract=off,
+// and AVX2 alone does not enable it). Chosen by a plain test rather than GCC's target_clones,
+// whose load-time resolver runs before the sanitizers' run-time is up (TSan crashed in it).
+using AddAllPairs = void (*)(const PairContext&, const NeighborGrid&, const StepInput&, double, PairSums&);
+__attribute__((target("avx2"))) void pairs_with_rules_avx2(const PairContext& c, const NeighborGrid& grid,
+                                                            const StepInput& in, double cut2, PairSums& s) {
   add_all_pairs<true>(c, grid, in, cut2, s);
 }
-__attribute__((target_clones("avx2", "default"))) void add_all_pairs_force_only(const PairContext& c,
-                                                                               const NeighborGrid& grid,
-                                                                               const StepInput& in, double cut2,
-                                                                               PairSums& s) {
+__attribute__((target("avx2"))) void pairs_force_only_avx2(const PairContext& c, const NeighborGrid& grid,
+                                                             const StepInput& in, double cut2, PairSums& s) {
+  add_all_pairs<false>(c, grid, in, cut2, s);
+}
+void pairs_with_rules(const PairContext& c, const NeighborGrid& grid, const StepInput& in, double cut2,
+                      PairSums& s) {
+  add_all_pairs<true>(c, grid, in, cut2, s);
+}
+void pairs_force_only(const PairContext& c, const NeighborGrid& grid, const StepInput& in, double cut2,
+                      PairSums& s) {
   add_all_pairs<false>(c, grid, in, cut2, s);
 }
 
@@ -332,7 +350,8 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
   // side they keep to (left where people keep right).
   const double default_side = p_.keep_right < 0.0 ? -1.0 : 1.0;
 
-  const bool rules = headway || overtake;
+  const AddAllPairs add_all_pairs = (headway || overtake) ? (avx2_ ? pairs_with_rules_avx2 : pairs_with_rules)
+                                                           : (avx2_ ? pairs_force_only_avx2 : pairs_force_only);
   for (std::size_t k = begin; k < end; ++k) {
     const std::uint32_t self = entries[k];
     const std::uint32_t i = g.slot[self];
@@ -345,8 +364,7 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
                           strength, stiffness, friction, lambda, max_pair_damping,
                           lateral,  overtake,  dot(e, in.one_way_axis) > in.one_way_min_dot};
     PairSums sums;
-    if (rules) add_all_pairs_with_rules(ctx, grid, in, cut2, sums);
-    else add_all_pairs_force_only(ctx, grid, in, cut2, sums);
+    add_all_pairs(ctx, grid, in, cut2, sums);
 
     // Lanes combined: the same values a pair-by-pair loop finds.
     const double fx = sums.fx, fy = sums.fy;

@@ -27,6 +27,7 @@ class SocialForce final : public Model {
   Vec2 touch(double overlap, Vec2 n, Vec2 relative_velocity, double max_damping, double& contact) const;
 
   SocialForceParameters p_;
+  bool avx2_ = false;  ///< the pair kernel's AVX2 build runs on this CPU (same results as the other)
   double cutoff_m_ = 0.0;
   double wall_reach_m_ = 0.0;
 };
