@@ -5,7 +5,11 @@
 #include "verification.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "crowdsafe/runner.hpp"
 
@@ -169,28 +173,82 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
   int done_runs = 0;
   auto stopped = [&] { return opt.stop && opt.stop->load(); };
 
-  // One re-simulation; std::nullopt when it was interrupted.
-  auto simulate = [&](Scenario s, std::uint64_t seed, const std::string& label, bool record) -> std::optional<RunSummary> {
-    s.seed = seed;
-    ++done_runs;
-    if (opt.on_progress) opt.on_progress(format("re-simulating %s, seed %llu (%d/%d)", label.c_str(), static_cast<unsigned long long>(seed), done_runs, total_runs));
-    RunOptions ro;
-    ro.threads = opt.threads;
-    ro.record = record;
-    ro.stop = opt.stop;
-    const auto out = dir / format("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
-    RunSummary summary = run_scenario(s, out, ro);
-    if (summary.status == "interrupted" || stopped()) {
-      interrupted = true;
-      return std::nullopt;
+  // Every re-simulation (and the analysis of those that need one) runs up front, several at a
+  // time on one thread each: a run of a few thousand people scales better across runs than
+  // across threads, and each run's result does not depend on its thread count. The loops
+  // below then read the results in seed order, as if they had run one after the other.
+  struct Job {
+    const Scenario* scenario;
+    std::uint64_t seed;
+    std::string label;
+    bool record, analyse;
+    std::optional<RunSummary> summary;  ///< std::nullopt when interrupted
+    std::optional<AnalysisResult> analysis;
+    std::exception_ptr error;  ///< thrown by the run or its analysis, rethrown in job order
+  };
+  std::vector<Job> jobs;
+  if (has_measures)
+    for (std::uint64_t seed : seeds) {
+      if (seed != sc.seed) jobs.push_back({&sc, seed, "baseline", true, true, {}, {}, {}});
+      jobs.push_back({&plan.measures_scenario, seed, "measures", true, true, {}, {}, {}});
     }
+  if (route_change)
+    for (std::uint64_t seed : seeds) {
+      if (!(seed == sc.seed && plan.evacuation->calibration_run))
+        jobs.push_back({&plan.evacuation->nearest_scenario, seed, "evacuation-nearest", opt.keep_trajectories, false, {}, {}, {}});
+      if (!(seed == sc.seed && plan.evacuation->assigned_run))
+        jobs.push_back({&plan.evacuation->assigned_scenario, seed, "evacuation-assigned", opt.keep_trajectories, false, {}, {}, {}});
+    }
+  const int cores = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int workers = std::max(1, std::min(cores, static_cast<int>(jobs.size())));
+  std::atomic<std::size_t> next{0};
+  std::mutex progress;
+  auto work = [&] {
+    for (std::size_t k = next++; k < jobs.size() && !stopped(); k = next++) {
+      Job& j = jobs[k];
+      Scenario s = *j.scenario;
+      s.seed = j.seed;
+      if (opt.on_progress) {
+        const std::lock_guard lock(progress);
+        opt.on_progress(format("re-simulating %s, seed %llu (%d/%d)", j.label.c_str(),
+                               static_cast<unsigned long long>(j.seed), ++done_runs, total_runs));
+      }
+      try {
+        RunOptions ro;
+        ro.threads = std::max(1, cores / workers);
+        ro.record = j.record;
+        ro.stop = opt.stop;
+        const auto out = dir / format("%s-seed%llu", j.label.c_str(), static_cast<unsigned long long>(j.seed));
+        RunSummary summary = run_scenario(s, out, ro);
+        if (summary.status == "interrupted" || stopped()) continue;
+        if (j.analyse) {
+          j.analysis = analyse_run(out, &s, aopt);
+          if (!opt.keep_trajectories) std::filesystem::remove(out / "trajectories.h5");
+        }
+        j.summary = std::move(summary);
+      } catch (...) {
+        j.error = std::current_exception();
+      }
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    for (int w = 1; w < workers; ++w) pool.emplace_back(work);
+    work();
+  }
+  for (const Job& j : jobs)
+    if (j.error) std::rethrow_exception(j.error);
+  auto job = [&](const std::string& label, std::uint64_t seed) -> Job& {
+    return *std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.label == label && j.seed == seed; });
+  };
+  // A re-simulation's summary; std::nullopt when it was interrupted.
+  auto simulate = [&](const Scenario&, std::uint64_t seed, const std::string& label, bool) -> std::optional<RunSummary> {
+    const auto& summary = job(label, seed).summary;
+    if (!summary) interrupted = true;
     return summary;
   };
-  auto analyse = [&](const std::string& label, std::uint64_t seed, const Scenario& s) {
-    const auto out = dir / format("%s-seed%llu", label.c_str(), static_cast<unsigned long long>(seed));
-    AnalysisResult r = analyse_run(out, &s, aopt);
-    if (!opt.keep_trajectories) std::filesystem::remove(out / "trajectories.h5");
-    return r;
+  auto analyse = [&](const std::string& label, std::uint64_t seed, const Scenario&) {
+    return std::move(*job(label, seed).analysis);
   };
 
   if (has_measures) {
