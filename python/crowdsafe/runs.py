@@ -125,11 +125,11 @@ def _check_plan_against(sc: Scenario, *, evacuate_at_s: float, close_exits: list
 
 def _plan_folder(run_dir: Path, sc: _core.Scenario, analysis: _core.AnalysisResult, *, seeds: int, threads: int,
                  verify: bool, evacuation: bool, target_density_per_m2: float, evacuate_at_s: float,
-                 close_exits: Iterable[str], progress: Callable[[str], None] | None) -> None:
+                 close_exits: Iterable[str], replan_rounds: int, progress: Callable[[str], None] | None) -> None:
     _core.plan_run(
         os.fspath(run_dir), sc, analysis, seeds=_check_seeds(seeds), threads=threads, verify=verify, evacuation=evacuation,
         target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s),
-        closed_exits=_closed_exit_list(close_exits), progress=progress,
+        closed_exits=_closed_exit_list(close_exits), replan_rounds=int(replan_rounds), progress=progress,
     )
 
 
@@ -146,6 +146,7 @@ def assess(
     target_density_per_m2: float = 4.0,
     evacuate_at_s: float = 0.0,
     close_exits: Iterable[str] = (),
+    replan_rounds: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> "RunResult":
     """Runs, analyses and plans a scenario, like ``crowdsafe assess SCENARIO --out OUT``.
@@ -159,7 +160,9 @@ def assess(
     :func:`plan`: ``target_density_per_m2``: keep crush hotspots below this, persons/m²;
     ``evacuate_at_s``: plan the evacuation of everybody inside at this time, s (0 = from the
     start; at most the scenario's duration_s); ``close_exits``: names of exits blocked during
-    it. ``progress`` receives the planner's progress lines (str).
+    it; ``replan_rounds``: congestion-aware re-planning rounds of the evacuation routes (0-10,
+    0 = off; each simulates the assigned routes once). ``progress`` receives the planner's
+    progress lines (str).
 
     The GIL is released while running, analysing and planning. A run whose step fails is
     analysed as far as it went but not planned (its status says "failed: ..."); an interrupted
@@ -173,7 +176,8 @@ def assess(
     if plan:
         _check_seeds(seeds)
     _check_plan_options(seeds=int(seeds) if plan else 2, threads=threads,
-                        target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s))
+                        target_density_per_m2=float(target_density_per_m2), evacuate_at_s=float(evacuate_at_s),
+                        replan_rounds=int(replan_rounds))
     _check_plan_against(sc, evacuate_at_s=float(evacuate_at_s), close_exits=closed)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -185,7 +189,7 @@ def assess(
     if plan and summary["status"] == "completed":
         _plan_folder(folder, sc.core, analysis, seeds=seeds, threads=threads, verify=True, evacuation=True,
                      target_density_per_m2=target_density_per_m2, evacuate_at_s=evacuate_at_s, close_exits=closed,
-                     progress=progress)
+                     replan_rounds=replan_rounds, progress=progress)
     return RunResult(folder)
 
 
@@ -211,6 +215,7 @@ def plan(
     evacuate_at_s: float = 0.0,
     close_exits: Iterable[str] = (),
     cell_m: float = 0.5,
+    replan_rounds: int = 2,
     progress: Callable[[str], None] | None = None,
 ) -> "RunResult":
     """Analyses and plans a finished run, like ``crowdsafe plan RUN_DIR`` (docs/planner.md).
@@ -218,7 +223,9 @@ def plan(
     ``seeds``: verification seeds (the run's seed and the next ones); ``verify=False`` only
     recommends. ``target_density_per_m2``: keep crush hotspots below this, persons/m².
     ``evacuate_at_s``: plan the evacuation of everybody inside at this time, s;
-    ``close_exits``: exits blocked during it. ``cell_m``: analysis grid cell, m. Writes plan.json,
+    ``close_exits``: exits blocked during it. ``cell_m``: analysis grid cell, m.
+    ``replan_rounds``: congestion-aware re-planning rounds (0-10, 0 = off; only with ``verify``,
+    since each round simulates). Writes plan.json,
     plan.geojson and out/plan/; returns :func:`read_run` of the folder. Raises
     :class:`crowdsafe.InputError` when the folder has no readable scenario or an option is invalid.
     """
@@ -235,7 +242,7 @@ def plan(
     analysis = _core.analyse_run(os.fspath(result.path), sc, cell_m=_check_cell(cell_m))
     _plan_folder(result.path, sc, analysis, seeds=seeds, threads=threads, verify=verify, evacuation=evacuation,
                  target_density_per_m2=target_density_per_m2, evacuate_at_s=evacuate_at_s,
-                 close_exits=close_exits, progress=progress)
+                 close_exits=close_exits, replan_rounds=replan_rounds, progress=progress)
     return RunResult(result.path)
 
 

@@ -251,9 +251,9 @@ def test_assess_passes_the_planner_options(tmp_path, source_dir):
     # four-exits, thinned to 80 people and 60 s: evacuate at 5 s with the north exit closed
     result = crowdsafe.assess(planner_scenario(source_dir, "four-exits"), tmp_path / "hall", seeds=1, threads=1,
                               overrides={"groups[0].count": 60, "groups[1].count": 20, "duration_s": 60},
-                              target_density_per_m2=3.5, evacuate_at_s=5.0, close_exits=["north"])
+                              target_density_per_m2=3.5, evacuate_at_s=5.0, close_exits=["north"], replan_rounds=1)
     options = result.plan["options"]
-    assert options["target_density_per_m2"] == 3.5
+    assert options["target_density_per_m2"] == 3.5 and options["replan_rounds"] == 1
     assert options["evacuation_trigger_s"] == 5.0 and options["closed_exits"] == ["north"]
     evacuation = result.plan["evacuation"]
     assert evacuation["trigger_s"] == 5.0 and evacuation["closed_exits"] == ["north"]
@@ -265,8 +265,14 @@ def test_assess_passes_the_planner_options(tmp_path, source_dir):
     # the same options through plan() on the finished run give the same evacuation plan (with
     # verification: the congestion-aware re-planning simulates, as assess() did)
     again = crowdsafe.plan(result.path, seeds=1, threads=1, target_density_per_m2=3.5, evacuate_at_s=5.0,
-                           close_exits="north")
+                           close_exits="north", replan_rounds=1)
     assert again.plan["evacuation"]["routes"] == evacuation["routes"]
+
+
+def test_replan_rounds_out_of_range_is_refused_before_running(tmp_path, source_dir):
+    with pytest.raises(crowdsafe.InputError, match="replan_rounds"):
+        crowdsafe.assess(planner_scenario(source_dir, "four-exits"), tmp_path / "hall", replan_rounds=11)
+    assert not (tmp_path / "hall" / "summary.json").exists()
 
 
 def test_assess_checks_planner_options_before_running(tmp_path, source_dir):
