@@ -877,10 +877,10 @@ struct Simulation::Impl {
     standing.resize(n);
     // In the neighbour grid's processing order: people near each other read the same cells of the
     // route fields one after the other.
-    const auto cell_order = neighbors.order();
+    const auto order = neighbors.order();
     parallel(n, [&](std::size_t b, std::size_t e) {
       for (std::size_t k = b; k < e; ++k) {
-        const std::size_t i = cell_order[k];
+        const std::size_t i = order[k];
         const auto target = static_cast<std::size_t>(agents.target[i]);
         const Vec2 p = agents.position[i];
         const bool waiting = t < agents.start_time_s[i];

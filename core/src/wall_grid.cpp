@@ -50,10 +50,7 @@ bool WallGrid::crosses_wall(Vec2 a, Vec2 b) const {
   // A segment that the move crosses lies within |b − a| of a.
   const std::size_t c = grid_.cell_of(a);
   const bool short_move = norm2(b - a) <= kShortMove_m * kShortMove_m && !short_start_.empty();
-  const std::span<const Segment> candidates =
-      short_move ? std::span<const Segment>{short_segments_.data() + short_start_[c],
-                                            short_segments_.data() + short_start_[c + 1]}
-                 : std::span<const Segment>{segments_.data() + start_[c], segments_.data() + start_[c + 1]};
+  const auto candidates = short_move ? cell_list(short_start_, short_segments_, c) : cell_list(start_, segments_, c);
   for (const Segment& s : candidates)
     if (segments_intersect(a, b, s.a, s.b)) return true;
   return false;

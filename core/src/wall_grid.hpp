@@ -20,10 +20,7 @@ class WallGrid {
   WallGrid(std::vector<Segment> walls, const Box& box, double cell_m, double reach_m);
 
   /// Segments that may lie within reach of point p.
-  std::span<const Segment> near(Vec2 p) const {
-    const std::size_t c = grid_.cell_of(p);
-    return {segments_.data() + start_[c], segments_.data() + start_[c + 1]};
-  }
+  std::span<const Segment> near(Vec2 p) const { return cell_list(start_, segments_, grid_.cell_of(p)); }
   /// Distance from p to the nearest wall, capped at the reach, m.
   double clearance(Vec2 p) const;
   /// True when the move a→b crosses a wall segment. Moves up to kShortMove_m long (every
@@ -34,6 +31,11 @@ class WallGrid {
   const std::vector<Segment>& walls() const { return walls_; }
 
  private:
+  // Cell c's entries of a per-cell list (CSR offsets `start` into `segments`).
+  static std::span<const Segment> cell_list(const std::vector<std::uint32_t>& start,
+                                            const std::vector<Segment>& segments, std::size_t c) {
+    return {segments.data() + start[c], segments.data() + start[c + 1]};
+  }
   // Lists, cell by cell, the segments within `reach_m` of each cell.
   void bucket(double reach_m, double cell_m, std::vector<std::uint32_t>& start, std::vector<Segment>& segments) const;
 

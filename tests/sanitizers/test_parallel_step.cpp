@@ -19,24 +19,15 @@
 
 using namespace crowdsafe;
 
-namespace {
-// Same scene, `threads` workers, `steps` steps: the state hash (support/run_helpers.hpp).
-std::uint64_t run(Scenario sc, int threads, int steps) { return test::hash_after(std::move(sc), threads, steps); }
-}  // namespace
+// test::hash_after(scene, threads, steps): the state hash after the run (support/run_helpers.hpp).
+using test::hash_after;
 
 TEST(ParallelStep, BottleneckSameOnOneAndTwoThreads) {
   const auto sc = scenes::bottleneck(1.0, 400, 7);
-  EXPECT_EQ(run(sc, 1, 200), run(sc, 2, 200));
+  EXPECT_EQ(hash_after(sc, 1, 200), hash_after(sc, 2, 200));
 }
 
 TEST(ParallelStep, SourcesAndCounterflowSameOnOneAndTwoThreads) {
-  auto sc = scenes::counterflow_rooms(300, 300, 3);
-  Source src;
-  src.name = "late-arrivals";
-  src.area = {rectangle(2, 2, 8, 8)};
-  src.schedule = {{0.0, 3.0, 4.0}};
-  src.target.kind = Target::Kind::Exit;
-  src.target.name = "right";
-  sc.sources.push_back(src);
-  EXPECT_EQ(run(sc, 1, 200), run(sc, 2, 200));
+  const auto sc = test::with_late_arrivals(scenes::counterflow_rooms(300, 300, 3), 3.0, 4.0);
+  EXPECT_EQ(hash_after(sc, 1, 200), hash_after(sc, 2, 200));
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the validation tests: run a scene and collect what it measures.
+// Small helpers shared by the tests: build, run a scene and collect what it measures.
 
 #include <algorithm>
 #include <cstdint>
@@ -8,6 +8,8 @@
 
 #include <tbb/global_control.h>
 
+#include "crowdsafe/geometry.hpp"
+#include "crowdsafe/scenario.hpp"
 #include "crowdsafe/simulation.hpp"
 
 namespace crowdsafe::test {
@@ -40,6 +42,20 @@ inline std::uint64_t hash_after(Scenario sc, int threads, int steps) {
   Simulation sim(std::move(sc), {.threads = threads});
   for (int k = 0; k < steps; ++k) sim.step();
   return hash_state(sim);
+}
+
+/// `sc` (scenes::counterflow_rooms) with a source of late arrivals: `rate_per_s` persons/s
+/// from 0 to `until_s` s in the square (2, 2)–(8, 8) m, heading for exit "right". Exercises
+/// spawning beside removal in the determinism, parallel-step and checkpoint tests.
+inline Scenario with_late_arrivals(Scenario sc, double until_s, double rate_per_s) {
+  Source src;
+  src.name = "late-arrivals";
+  src.area = {rectangle(2, 2, 8, 8)};
+  src.schedule = {{0.0, until_s, rate_per_s}};
+  src.target.kind = Target::Kind::Exit;
+  src.target.name = "right";
+  sc.sources.push_back(src);
+  return sc;
 }
 
 }  // namespace crowdsafe::test

@@ -9,17 +9,7 @@
 using namespace crowdsafe;
 
 namespace {
-Scenario with_arrivals() {
-  Scenario sc = scenes::counterflow_rooms(60, 40, 4);
-  Source src;
-  src.name = "late";
-  src.area = {rectangle(2, 2, 8, 8)};
-  src.schedule = {{0.0, 20.0, 3.0}};
-  src.target.kind = Target::Kind::Exit;
-  src.target.name = "right";
-  sc.sources.push_back(src);
-  return sc;
-}
+Scenario with_arrivals() { return test::with_late_arrivals(scenes::counterflow_rooms(60, 40, 4), 20.0, 3.0); }
 
 bool same_state(const Simulation& a, const Simulation& b) {
   return a.records().size() == b.records().size() && a.time_s() == b.time_s() && test::hash_state(a) == test::hash_state(b);

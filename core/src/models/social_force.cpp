@@ -90,12 +90,6 @@ constexpr double kStagger = 0.3;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// c ? a : b without a branch (half the neighbours are ahead: a branch would be mispredicted).
-inline double select(bool c, double a, double b) {
-  const std::uint64_t mask = 0 - static_cast<std::uint64_t>(c);
-  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & mask) | (std::bit_cast<std::uint64_t>(b) & ~mask));
-}
-
 // The neighbour grid's cell-ordered arrays, indexed by grid entry (see NeighborGrid).
 struct GridView {
   const double *x, *y, *vx, *vy, *r;  ///< m, m/s, m
@@ -140,6 +134,10 @@ struct PairSums {
   // lowest entry of equal gaps is the first, the one a scalar loop would keep.
   Double4 lead_gap = splat(kInf), obs_gap = splat(kInf);
   Int4 lead_entry{}, obs_entry{};
+  // Nearest distance along e of anybody beside my path, to my left and to my right (a band
+  // 2 r_ij wide from my line): whoever is there blocks passing on that side (−inf: somebody
+  // coming the other way is in it). Nobody passes while somebody ahead comes the other way
+  // (oncoming): as on a road, one overtakes only with the oncoming lane clear.
   Double4 beside_left = splat(kInf), beside_right = splat(kInf);
   Int4 oncoming{};
 };
@@ -247,11 +245,10 @@ struct Relative {
   double rij = 0.0;    ///< contact distance, m
   double speed = 0.0;  ///< their speed along my direction, m/s
 };
-Relative relative(const PairContext& c, const NeighborGrid& grid, std::uint32_t j) {
-  double dx = c.xi - grid.x()[j], dy = c.yi - grid.y()[j];
-  if (dx * dx + dy * dy < 1e-18) dx = c.slot < grid.slot()[j] ? -1e-9 : 1e-9, dy = 0.0;
-  return {-(dx * c.ex + dy * c.ey), -(c.ex * dy - c.ey * dx), c.ri + grid.radius()[j],
-          grid.vx()[j] * c.ex + grid.vy()[j] * c.ey};
+Relative relative(const PairContext& c, const GridView& g, std::uint32_t j) {
+  double dx = c.xi - g.x[j], dy = c.yi - g.y[j];
+  if (dx * dx + dy * dy < 1e-18) dx = c.slot < g.slot[j] ? -1e-9 : 1e-9, dy = 0.0;
+  return {-(dx * c.ex + dy * c.ey), -(c.ex * dy - c.ey * dx), c.ri + g.r[j], g.vx[j] * c.ex + g.vy[j] * c.ey};
 }
 
 [[gnu::always_inline]] inline Double4 load4(const double* p) {
@@ -373,13 +370,13 @@ void SocialForce::accelerate(const StepInput& in, std::size_t begin, std::size_t
     const std::size_t lead = argmin_lane(sums.lead_gap, sums.lead_entry);
     const double lead_gap = sums.lead_gap[lead];
     const Relative leader =
-        lead_gap < kInf ? relative(ctx, grid, static_cast<std::uint32_t>(sums.lead_entry[lead])) : Relative{};
+        lead_gap < kInf ? relative(ctx, g, static_cast<std::uint32_t>(sums.lead_entry[lead])) : Relative{};
     const double gap_ahead = headway ? lead_gap : kInf;
     const double leader_left = leader.left, leader_rij = leader.rij, leader_along = leader.along;
     const std::size_t ob = argmin_lane(sums.obs_gap, sums.obs_entry);
     const double obs_gap = sums.obs_gap[ob];
     const auto obs_j = static_cast<std::uint32_t>(sums.obs_entry[ob]);
-    const Relative obstacle = obs_gap < kInf ? relative(ctx, grid, obs_j) : Relative{};
+    const Relative obstacle = obs_gap < kInf ? relative(ctx, g, obs_j) : Relative{};
     const double obs_left = obstacle.left, obs_rij = obstacle.rij, obs_along = obstacle.along;
     const double obs_speed = obstacle.speed;
     // Only people who stand on purpose (waiting to start, arrived) are walked round, not a queue

@@ -242,14 +242,12 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
     return *std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.label == label && j.seed == seed; });
   };
   // A re-simulation's summary; std::nullopt when it was interrupted.
-  auto simulate = [&](const Scenario&, std::uint64_t seed, const std::string& label, bool) -> std::optional<RunSummary> {
+  auto simulated = [&](const std::string& label, std::uint64_t seed) -> std::optional<RunSummary> {
     const auto& summary = job(label, seed).summary;
     if (!summary) interrupted = true;
     return summary;
   };
-  auto analyse = [&](const std::string& label, std::uint64_t seed, const Scenario&) {
-    return std::move(*job(label, seed).analysis);
-  };
+  auto analysed = [&](const std::string& label, std::uint64_t seed) { return std::move(*job(label, seed).analysis); };
 
   if (has_measures) {
     // Treated hotspots: those a measure names.
@@ -281,15 +279,15 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
       if (seed == sc.seed) {
         bs = read_summary_json(plan.run_dir / "summary.json");
       } else {
-        auto s = simulate(sc, seed, "baseline", true);
+        auto s = simulated("baseline", seed);
         if (!s) break;
         bs = *s;
-        other = analyse("baseline", seed, sc);
+        other = analysed("baseline", seed);
       }
       const AnalysisResult& before_r = other ? *other : base;
-      auto ms = simulate(plan.measures_scenario, seed, "measures", true);
+      auto ms = simulated("measures", seed);
       if (!ms) break;
-      const AnalysisResult after_r = analyse("measures", seed, plan.measures_scenario);
+      const AnalysisResult after_r = analysed("measures", seed);
       b.add(bs, seed, before_r.hotspots.size());
       m.add(*ms, seed, after_r.hotspots.size());
       for (std::size_t k = 0; k < treated.size(); ++k) {
@@ -377,11 +375,11 @@ Verification verify_plan(const Plan& plan, const Scenario& sc, const AnalysisRes
     for (std::uint64_t seed : seeds) {
       std::optional<RunSummary> a;
       if (seed == sc.seed && plan.evacuation->calibration_run) a = plan.evacuation->calibration_run;
-      else a = simulate(plan.evacuation->nearest_scenario, seed, "evacuation-nearest", opt.keep_trajectories);
+      else a = simulated("evacuation-nearest", seed);
       if (!a) break;
       std::optional<RunSummary> c;
       if (seed == sc.seed && plan.evacuation->assigned_run) c = plan.evacuation->assigned_run;
-      else c = simulate(plan.evacuation->assigned_scenario, seed, "evacuation-assigned", opt.keep_trajectories);
+      else c = simulated("evacuation-assigned", seed);
       if (!c) break;
       near.add(*a, seed, 0);
       assigned.add(*c, seed, 0);
